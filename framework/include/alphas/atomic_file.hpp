@@ -1,0 +1,28 @@
+// Writes that either complete or leave nothing behind.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <string>
+
+namespace alphas {
+
+// Calls write(tmp) with a temporary path next to `target`, then renames tmp
+// onto target. rename(2) within one directory is atomic, so a reader sees the
+// old file or the complete new one, never a partial write. If `write` throws,
+// the temporary file is removed and the exception propagates; `target` is
+// untouched. The temporary name is "<target>.tmp.<pid>.<n>".
+void write_atomically(const std::filesystem::path& target,
+                      const std::function<void(const std::filesystem::path& tmp)>& write);
+
+// Writes `text` to `target` atomically.
+void write_text_atomically(const std::filesystem::path& target, const std::string& text);
+
+// Reads a whole file; throws InputError naming the path if it cannot be read.
+std::string read_text(const std::filesystem::path& file);
+
+// Returns the lowercase hex SHA-256 of a file's bytes or of a string.
+std::string sha256_file(const std::filesystem::path& file);
+std::string sha256_hex(const std::string& bytes);
+
+}  // namespace alphas
