@@ -10,8 +10,9 @@
 namespace alphas {
 
 // Row r owns entries [offsets[r], offsets[r + 1]) of `cols` and `values`.
-// Within a row, entries keep the order of the source table, so the result
-// does not depend on the number of threads.
+// Within a row, entries are sorted by column id; entries with the same column
+// keep the order of the source table. The result does not depend on the
+// number of threads.
 struct CsrMatrix {
   int32_t n_rows = 0;
   int32_t n_cols = 0;
@@ -32,7 +33,7 @@ CsrMatrix group_by_item(const Ratings& ratings, int32_t n_users, int32_t n_items
 std::vector<double> row_sums(const CsrMatrix& m);
 std::vector<int32_t> row_counts(const CsrMatrix& m);
 
-// Number of distinct ids in `ids` seen, as a mask of size n.
+// mask[id] is true for every id that occurs in `ids`; the mask has size n.
 std::vector<bool> seen_mask(const std::vector<int32_t>& ids, int32_t n);
 
 }  // namespace alphas

@@ -1,0 +1,188 @@
+#include <unistd.h>
+
+#include <cmath>
+#include <fstream>
+
+#include "alphas/alpha.hpp"
+#include "alphas/atomic_file.hpp"
+#include "alphas/error.hpp"
+#include "alphas/hdf5_io.hpp"
+#include "alphas/log.hpp"
+#include "alphas/metrics.hpp"
+
+namespace alphas {
+
+void throw_param_type_error(const std::string& alpha, const std::string& key,
+                            const std::string& value) {
+  throw InputError(alpha + ": parameter '" + key + "' has invalid value " + value +
+                   "; check its type in the plugin's parameter table");
+}
+
+namespace {
+
+template <class T>
+void check_finite_values(const std::string& family, const std::string& parameter, const T* values,
+                         std::size_t n) {
+  for (std::size_t k = 0; k < n; ++k) {
+    if (!std::isfinite(values[k])) {
+      throw NumericError(family + ": " + parameter + " is not finite (value " +
+                         std::to_string(values[k]) + " at index " + std::to_string(k) + " of " +
+                         std::to_string(n) + "); nothing was written");
+    }
+  }
+}
+
+}  // namespace
+
+void check_finite(const std::string& family, const std::string& parameter, const float* values,
+                  std::size_t n) {
+  check_finite_values(family, parameter, values, n);
+}
+
+void check_finite(const std::string& family, const std::string& parameter,
+                  const std::vector<double>& values) {
+  check_finite_values(family, parameter, values.data(), values.size());
+}
+
+AlphaContext::AlphaContext(AlphaSpec spec, DataDir dir, PredictionStore& store, int threads,
+                           std::string plugin_version)
+    : spec_(std::move(spec)),
+      dir_(std::move(dir)),
+      store_(store),
+      threads_(threads),
+      plugin_version_(std::move(plugin_version)) {
+  std::filesystem::create_directories(work_dir());
+  const auto log_path = work_dir() / "log.txt";
+  std::error_code ignored;
+  std::filesystem::remove(log_path, ignored);  // the log covers this run only
+  log_ = make_logger(spec_.name, log_path);
+}
+
+AlphaContext::~AlphaContext() {
+  if (log_) log_->flush();
+}
+
+std::filesystem::path AlphaContext::work_dir() const {
+  return dir_.alphas_dir() / ".work" / spec_.name;
+}
+
+Ratings AlphaContext::residuals(Split split) { return store_.residuals(split, spec_.residual_alphas); }
+
+Ratings AlphaContext::target_residuals(Split split) {
+  return store_.residuals(split, spec_.metric_alphas());
+}
+
+void AlphaContext::record(const std::string& key, nlohmann::json value) {
+  fitted_[key] = std::move(value);
+}
+
+std::vector<std::string> AlphaContext::unused_params() const {
+  std::vector<std::string> unused;
+  for (const auto& [key, value] : spec_.params.items()) {
+    if (!read_keys_.count(key)) unused.push_back(key);
+  }
+  return unused;
+}
+
+namespace {
+
+nlohmann::json metrics_json(const Metrics& m, std::size_t n) {
+  return {{"rmse", m.rmse}, {"mae", m.mae}, {"r2", m.r2}, {"b", m.b}, {"n", n}};
+}
+
+// Replaces `target` by `staged`, a complete folder: the old folder is moved
+// aside first, so at every instant the target is either absent, the old
+// complete output, or the new complete output.
+void commit_folder(const std::filesystem::path& staged, const std::filesystem::path& target) {
+  const auto trash = target.parent_path() / ".trash" /
+                     (target.filename().string() + "." + std::to_string(getpid()));
+  std::error_code ignored;
+  if (std::filesystem::exists(target)) {
+    std::filesystem::create_directories(trash.parent_path());
+    std::filesystem::remove_all(trash, ignored);
+    std::filesystem::rename(target, trash);
+  }
+  std::filesystem::rename(staged, target);
+  std::filesystem::remove_all(trash, ignored);
+}
+
+}  // namespace
+
+void AlphaContext::write_predictions(const Predictor& predict, const OutputOptions& options) {
+  const std::string output = spec_.name + options.suffix;
+  std::vector<Split> splits(kExplicitSplits.begin(), kExplicitSplits.end());
+  if (options.implicit) splits = {Split::validation, Split::test};
+
+  // Predict and check everything before anything is written.
+  std::vector<std::vector<float>> predictions;
+  for (Split split : splits) {
+    const Ratings& pairs = dataset().split(split);
+    log_->info("{}: predicting {} {} pairs", output, pairs.size(), split_name(split));
+    std::vector<float> p = predict(pairs.user, pairs.item);
+    if (p.size() != pairs.size()) {
+      throw Error(spec_.family + ": predictor returned " + std::to_string(p.size()) +
+                  " values for " + std::to_string(pairs.size()) + " " + split_name(split) +
+                  " pairs");
+    }
+    check_finite(spec_.family, output + " " + split_name(split) + " predictions", p);
+    predictions.push_back(std::move(p));
+  }
+
+  // Metrics on training and validation only: test stays unseen.
+  nlohmann::json metrics = nlohmann::json::object();
+  for (std::size_t s = 0; s < splits.size(); ++s) {
+    if (splits[s] == Split::test) continue;
+    const char* name = split_name(splits[s]);
+    if (options.implicit) {
+      double ce = cross_entropy(predictions[s]);
+      metrics[name] = {{"cross_entropy", ce}, {"n", predictions[s].size()}};
+      log_->info("{} {}: cross-entropy {:.6f}", output, name, ce);
+    } else {
+      const Ratings truth = target_residuals(splits[s]);
+      Metrics m = scaled_metrics(predictions[s], truth.rating);
+      metrics[name] = metrics_json(m, truth.size());
+      log_->info("{} {}: RMSE {:.6f}  MAE {:.6f}  R2 {:.6f}  (b = {:.4f})", output, name, m.rmse,
+                 m.mae, m.r2, m.b);
+    }
+  }
+
+  nlohmann::json effective = used_params_;
+  for (const auto& [key, value] : spec_.params.items()) {
+    if (!effective.contains(key)) effective[key] = value;
+  }
+  nlohmann::json params = {{"name", output},
+                           {"family", spec_.family},
+                           {"plugin_version", plugin_version_},
+                           {"residual_alphas", spec_.residual_alphas},
+                           {"target_alphas", spec_.metric_alphas()},
+                           {"params", effective},
+                           {"fitted", fitted_},
+                           {"seed", spec_.seed},
+                           {"implicit", options.implicit},
+                           {"provenance", spec_.provenance}};
+
+  // Stage the whole output folder, then swap it into place.
+  log_->flush();
+  const auto staged = dir_.alphas_dir() / ".staging" /
+                      (output + "." + std::to_string(getpid()));
+  std::error_code ignored;
+  std::filesystem::remove_all(staged, ignored);
+  std::filesystem::create_directories(staged);
+  try {
+    {
+      H5File h5(staged / "predictions.h5", H5File::Mode::create);
+      for (std::size_t s = 0; s < splits.size(); ++s) h5.write(split_name(splits[s]), predictions[s]);
+    }
+    std::ofstream(staged / "params.json") << params.dump(2) << "\n";
+    std::ofstream(staged / "metrics.json") << metrics.dump(2) << "\n";
+    std::filesystem::copy_file(work_dir() / "log.txt", staged / "log.txt",
+                               std::filesystem::copy_options::overwrite_existing, ignored);
+    commit_folder(staged, dir_.alpha_dir(output));
+  } catch (...) {
+    std::filesystem::remove_all(staged, ignored);
+    throw;
+  }
+  log_->info("{}: wrote {}", output, dir_.alpha_dir(output).string());
+}
+
+}  // namespace alphas
