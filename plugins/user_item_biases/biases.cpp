@@ -3,6 +3,9 @@
 #include <cmath>
 
 #include <tbb/blocked_range.h>
+
+#include "alphas/metrics.hpp"
+#include "alphas/search.hpp"
 #include <tbb/parallel_reduce.h>
 
 namespace alphas::biases {
@@ -70,6 +73,24 @@ BiasModel fit(const CsrMatrix& by_user, const CsrMatrix& by_item, const FitOptio
     if (by_item.row_size(i) == 0) model.item[i] = model.item_mean;
   }
   return model;
+}
+
+FitOptions tune(const CsrMatrix& by_user, const CsrMatrix& by_item, const Ratings& validation,
+                FitOptions options, int max_evaluations, double* best_mse) {
+  auto validation_mse = [&](const std::vector<double>& lambdas) {
+    FitOptions trial = options;
+    trial.lambda_u = lambdas[0];
+    trial.lambda_a = lambdas[1];
+    BiasModel model = fit(by_user, by_item, trial);
+    return mse(predict(model, validation.user, validation.item), validation.rating);
+  };
+  SearchResult best = minimize_log_space(
+      {{"lambda_u", options.lambda_u, 1e-4, 1e4}, {"lambda_a", options.lambda_a, 1e-4, 1e4}},
+      validation_mse, max_evaluations);
+  options.lambda_u = best.values[0];
+  options.lambda_a = best.values[1];
+  if (best_mse) *best_mse = best.objective;
+  return options;
 }
 
 std::vector<float> predict(const BiasModel& model, const std::vector<int32_t>& users,

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "alphas/ratings.hpp"
 #include "alphas/sparse.hpp"
 
 namespace alphas::biases {
@@ -40,6 +41,11 @@ struct FitOptions {
 // users in parallel, then all items, so the result does not depend on the
 // thread count.
 BiasModel fit(const CsrMatrix& by_user, const CsrMatrix& by_item, const FitOptions& options);
+
+// Searches lambda_u and lambda_a (log space, starting from options) for the
+// lowest MSE on `validation`; returns options with the best lambdas.
+FitOptions tune(const CsrMatrix& by_user, const CsrMatrix& by_item, const Ratings& validation,
+                FitOptions options, int max_evaluations, double* best_mse = nullptr);
 
 // u_i + a_j. An unseen user takes u_mean and an unseen item a_mean, which
 // fit() already stored in their slots.

@@ -2,9 +2,7 @@
 // penalties. Usually the first alpha of a chain (no residual inputs).
 #include <memory>
 
-#include "alphas/metrics.hpp"
 #include "alphas/plugin_api.hpp"
-#include "alphas/search.hpp"
 #include "alphas/sparse.hpp"
 #include "biases.hpp"
 
@@ -33,28 +31,16 @@ class UserItemBiasesAlpha : public Alpha {
     const int evaluations = context.param<int>("search_evaluations", 40);
 
     if (tune) {
-      // Validation MSE as a function of (lambda_u, lambda_a), searched in log space.
-      auto objective = [&](const std::vector<double>& lambdas) {
-        biases::FitOptions trial = options;
-        trial.lambda_u = lambdas[0];
-        trial.lambda_a = lambdas[1];
-        biases::BiasModel model = biases::fit(by_user_, by_item_, trial);
-        return mse(biases::predict(model, validation_.user, validation_.item),
-                   validation_.rating);
-      };
-      SearchResult best = minimize_log_space(
-          {{"lambda_u", options.lambda_u, 1e-4, 1e4}, {"lambda_a", options.lambda_a, 1e-4, 1e4}},
-          objective, evaluations);
-      options.lambda_u = best.values[0];
-      options.lambda_a = best.values[1];
-      context.log().info("tuned lambda_u = {:.6g}, lambda_a = {:.6g} (validation MSE {:.6f}, {} fits)",
-                         options.lambda_u, options.lambda_a, best.objective, best.evaluations);
+      double best_mse = 0;
+      options = biases::tune(by_user_, by_item_, validation_, options, evaluations, &best_mse);
+      context.log().info("tuned lambda_u = {:.6g}, lambda_a = {:.6g} (validation MSE {:.6f})",
+                         options.lambda_u, options.lambda_a, best_mse);
     }
 
     model_ = biases::fit(by_user_, by_item_, options);
     if (!model_.converged) {
       context.log().warn(
-          "biases did not converge to {:g} within {} iterations; raise max_iterations", 
+          "biases did not converge to {:g} within {} iterations; raise max_iterations",
           options.tolerance, options.max_iterations);
     }
     check_finite("UserItemBiases", "user bias", model_.user);

@@ -5,6 +5,7 @@
 #include <Eigen/Dense>
 #include <random>
 
+#include "alphas/metrics.hpp"
 #include "biases.hpp"
 
 namespace alphas::biases {
@@ -166,6 +167,45 @@ TEST(UserItemBiases, SameResultForOneAndTwoThreads) {
   }
   EXPECT_EQ(one.user, two.user);
   EXPECT_EQ(one.item, two.item);
+}
+
+}  // namespace
+}  // namespace alphas::biases
+
+namespace alphas::biases {
+namespace {
+
+// Users with few, noisy ratings around a per-item mean: strong shrinkage of
+// the user biases should beat lambda = (1, 1) on held-out ratings.
+TEST(UserItemBiases, TunedLambdaBeatsDefault) {
+  std::mt19937 rng(5);
+  std::normal_distribution<double> noise(0.0, 2.0);
+  std::vector<double> item_mean(40);
+  for (auto& m : item_mean) m = 3 + (rng() % 50) / 10.0;
+  Ratings training, validation;
+  for (int32_t u = 0; u < 400; ++u) {
+    for (int k = 0; k < 4; ++k) {
+      int32_t i = int32_t(rng() % 40);
+      float r = float(item_mean[i] + noise(rng));
+      (k == 0 ? validation : training).push_back(u, i, r);
+    }
+  }
+  CsrMatrix by_user = group_by_user(training, 400, 40);
+  CsrMatrix by_item = group_by_item(training, 400, 40);
+  FitOptions start;
+  start.tolerance = 1e-9;
+  double tuned_mse = 0;
+  FitOptions tuned = tune(by_user, by_item, validation, start, 40, &tuned_mse);
+
+  const double default_mse =
+      mse(predict(fit(by_user, by_item, start), validation.user, validation.item),
+          validation.rating);
+  const double refit_mse =
+      mse(predict(fit(by_user, by_item, tuned), validation.user, validation.item),
+          validation.rating);
+  EXPECT_LT(refit_mse, default_mse);
+  EXPECT_NEAR(refit_mse, tuned_mse, 1e-9);
+  EXPECT_GT(tuned.lambda_u, 1.0);  // noisy users need more shrinkage
 }
 
 }  // namespace
