@@ -9,6 +9,7 @@
 #include "alphas/hdf5_io.hpp"
 #include "alphas/log.hpp"
 #include "alphas/metrics.hpp"
+#include "alphas/sparse.hpp"
 
 namespace alphas {
 
@@ -108,6 +109,27 @@ void commit_folder(const std::filesystem::path& staged, const std::filesystem::p
 
 }  // namespace
 
+namespace {
+
+// Logs how many pairs of a split fall back on an unseen-user or unseen-item
+// rule, so cold-start predictions are visible in every alpha's log.
+void log_unseen_pairs(spdlog::logger& log, const Dataset& data, Split split) {
+  const std::vector<bool> seen_users = seen_mask(data.training.user, data.n_users);
+  const std::vector<bool> seen_items = seen_mask(data.training.item, data.n_items);
+  const Ratings& pairs = data.split(split);
+  std::size_t unseen_user = 0, unseen_item = 0;
+  for (std::size_t k = 0; k < pairs.size(); ++k) {
+    if (!seen_users[pairs.user[k]]) ++unseen_user;
+    if (!seen_items[pairs.item[k]]) ++unseen_item;
+  }
+  if (unseen_user + unseen_item > 0) {
+    log.info("{}: {} of {} pairs have an unseen user and {} an unseen item (no training rating)",
+             split_name(split), unseen_user, pairs.size(), unseen_item);
+  }
+}
+
+}  // namespace
+
 void AlphaContext::write_predictions(const Predictor& predict, const OutputOptions& options) {
   const std::string output = spec_.name + options.suffix;
   std::vector<Split> splits(kExplicitSplits.begin(), kExplicitSplits.end());
@@ -125,6 +147,7 @@ void AlphaContext::write_predictions(const Predictor& predict, const OutputOptio
                   " pairs");
     }
     check_finite(spec_.family, output + " " + split_name(split) + " predictions", p);
+    if (split != Split::training) log_unseen_pairs(*log_, dataset(), split);
     predictions.push_back(std::move(p));
   }
 
