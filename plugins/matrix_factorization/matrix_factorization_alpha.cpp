@@ -1,0 +1,241 @@
+#include "matrix_factorization_alpha.hpp"
+
+#include <cmath>
+#include <limits>
+#include <sstream>
+#include <string>
+
+#include <tbb/task_arena.h>
+
+#include "alphas/error.hpp"
+#include "alphas/log.hpp"
+#include "alphas/metrics.hpp"
+#include "alphas/search.hpp"
+
+namespace alphas::mf {
+namespace {
+
+constexpr const char* kFamily = "MatrixFactorization";
+
+std::string format_number(double value) {
+  std::ostringstream text;
+  text << value;
+  return text.str();
+}
+
+[[noreturn]] void throw_invalid(const AlphaContext& context, const std::string& key,
+                                const std::string& value, const std::string& rule) {
+  throw InputError(context.name() + ": parameter '" + key + "' is " + value + ", but " + rule +
+                   "; fix it in the recipe's params");
+}
+
+// K from the last dot-separated part of the alpha name, if it is an integer.
+std::optional<int32_t> factors_from_name(const std::string& name) {
+  const auto dot = name.rfind('.');
+  if (dot == std::string::npos || dot + 1 == name.size()) return std::nullopt;
+  const std::string suffix = name.substr(dot + 1);
+  if (suffix.find_first_not_of("0123456789") != std::string::npos || suffix.size() > 9) {
+    return std::nullopt;
+  }
+  return static_cast<int32_t>(std::stol(suffix));
+}
+
+std::optional<double> read_optional_lambda(AlphaContext& context, const std::string& key) {
+  if (!context.spec().params.contains(key)) return std::nullopt;
+  const double value = context.param<double>(key, 0.0);
+  if (!std::isfinite(value) || value < 0) {
+    throw_invalid(context, key, format_number(value), "it must be a finite number >= 0");
+  }
+  return value;
+}
+
+int read_positive_int(AlphaContext& context, const std::string& key, int fallback) {
+  const int value = context.param<int>(key, fallback);
+  if (value < 1) throw_invalid(context, key, std::to_string(value), "it must be >= 1");
+  return value;
+}
+
+}  // namespace
+
+MatrixFactorizationSettings read_settings(AlphaContext& context) {
+  MatrixFactorizationSettings settings;
+
+  const std::optional<int32_t> from_name = factors_from_name(context.name());
+  if (!context.spec().params.contains("K") && !from_name) {
+    throw InputError(context.name() +
+                     ": the number of factors is not set; add params {K: <integer>} to the "
+                     "recipe entry or end the alpha name with it (e.g. MatrixFactorization.10)");
+  }
+  settings.factors = context.param<int>("K", from_name.value_or(0));
+  if (settings.factors < 1) {
+    throw_invalid(context, "K", std::to_string(settings.factors), "it must be >= 1");
+  }
+
+  settings.lambda_user = read_optional_lambda(context, "lambda_u");
+  settings.lambda_item = read_optional_lambda(context, "lambda_a");
+  settings.lambda_initial = context.param<double>("lambda_initial", settings.lambda_initial);
+  settings.lambda_lower = context.param<double>("lambda_lower", settings.lambda_lower);
+  settings.lambda_upper = context.param<double>("lambda_upper", settings.lambda_upper);
+  if (!(settings.lambda_lower > 0 && settings.lambda_lower <= settings.lambda_initial &&
+        settings.lambda_initial <= settings.lambda_upper &&
+        std::isfinite(settings.lambda_upper))) {
+    throw_invalid(context, "lambda_initial",
+                  format_number(settings.lambda_initial) + " with bounds [" +
+                      format_number(settings.lambda_lower) + ", " +
+                      format_number(settings.lambda_upper) + "]",
+                  "the search needs 0 < lambda_lower <= lambda_initial <= lambda_upper < inf");
+  }
+
+  settings.search_evaluations =
+      read_positive_int(context, "search_evaluations", settings.search_evaluations);
+  settings.tuning_iterations =
+      read_positive_int(context, "tuning_iterations", settings.tuning_iterations);
+  settings.max_iterations = read_positive_int(context, "max_iterations", settings.max_iterations);
+  settings.patience = read_positive_int(context, "patience", settings.patience);
+  settings.tolerance = context.param<double>("tolerance", settings.tolerance);
+  if (!std::isfinite(settings.tolerance) || settings.tolerance < 0) {
+    throw_invalid(context, "tolerance", format_number(settings.tolerance),
+                  "it must be a finite number >= 0");
+  }
+  return settings;
+}
+
+void MatrixFactorizationAlpha::load(AlphaContext& context) {
+  settings_ = read_settings(context);
+  const Dataset& dataset = context.dataset();
+  tbb::task_arena arena(context.threads());
+  arena.execute([&] {
+    const Ratings training = context.residuals(Split::training);
+    by_user_ = group_by_user(training, dataset.n_users, dataset.n_items);
+    by_item_ = group_by_item(training, dataset.n_users, dataset.n_items);
+  });
+  validation_ = context.target_residuals(Split::validation);
+
+  const int32_t smaller_side = std::min(dataset.n_users, dataset.n_items);
+  if (settings_.factors > smaller_side) {
+    context.log().warn("K = {} is larger than min(users, items) = {}; the extra factors only "
+                       "add regularized directions",
+                       settings_.factors, smaller_side);
+  }
+  context.log().info("{} training residuals of {} users x {} items, {} validation pairs",
+                     by_user_.nnz(), dataset.n_users, dataset.n_items, validation_.size());
+}
+
+double MatrixFactorizationAlpha::validation_loss(const AlsModel& model) const {
+  const std::vector<float> prediction = model.predict(validation_.user, validation_.item);
+  const double scale = one_variable_scale(prediction, validation_.rating);
+  return mse(prediction, validation_.rating, scale);
+}
+
+void MatrixFactorizationAlpha::tune_lambdas(AlphaContext& context, AlsOptions& options) {
+  if (settings_.lambda_user && settings_.lambda_item) return;
+  if (validation_.empty()) {
+    throw InputError(context.name() +
+                     ": the validation split is empty, so lambda_u and lambda_a cannot be "
+                     "tuned; set both in the recipe's params");
+  }
+
+  // The search varies only the lambdas the recipe left open.
+  std::vector<SearchDimension> dimensions;
+  if (!settings_.lambda_user) {
+    dimensions.push_back({"lambda_u", settings_.lambda_initial, settings_.lambda_lower,
+                          settings_.lambda_upper});
+  }
+  if (!settings_.lambda_item) {
+    dimensions.push_back({"lambda_a", settings_.lambda_initial, settings_.lambda_lower,
+                          settings_.lambda_upper});
+  }
+  auto apply = [&](const std::vector<double>& values, AlsOptions& target) {
+    std::size_t next = 0;
+    if (!settings_.lambda_user) target.lambda_user = values[next++];
+    if (!settings_.lambda_item) target.lambda_item = values[next++];
+  };
+
+  // Each candidate is a short run from the same seeded start; its score is
+  // the best b-scaled validation MSE of those iterations.
+  AlsOptions short_run = options;
+  short_run.max_iterations = settings_.tuning_iterations;
+  short_run.patience = settings_.tuning_iterations;
+  const auto objective = [&](const std::vector<double>& values) {
+    AlsOptions candidate = short_run;
+    apply(values, candidate);
+    try {
+      const AlsFit fit = fit_als(by_user_, by_item_, candidate,
+                                 [&](const AlsModel& model) { return validation_loss(model); });
+      context.log().debug("lambda_u = {:.6g}, lambda_a = {:.6g}: validation MSE {:.6f}",
+                          candidate.lambda_user, candidate.lambda_item, fit.best_loss);
+      return fit.best_loss;
+    } catch (const NumericError& error) {
+      context.log().warn("lambda_u = {:.6g}, lambda_a = {:.6g} diverged: {}",
+                         candidate.lambda_user, candidate.lambda_item, error.what());
+      return std::numeric_limits<double>::max();
+    }
+  };
+
+  const SearchResult result =
+      minimize_log_space(dimensions, objective, settings_.search_evaluations);
+  apply(result.values, options);
+  context.record("search_evaluations", result.evaluations);
+  context.log().info("tuned lambda_u = {:.6g}, lambda_a = {:.6g} in {} short runs of {} "
+                     "iterations (validation MSE {:.6f})",
+                     options.lambda_user, options.lambda_item, result.evaluations,
+                     settings_.tuning_iterations, result.objective);
+}
+
+void MatrixFactorizationAlpha::train(AlphaContext& context) {
+  AlsOptions options;
+  options.factors = settings_.factors;
+  options.lambda_user = settings_.lambda_user.value_or(settings_.lambda_initial);
+  options.lambda_item = settings_.lambda_item.value_or(settings_.lambda_initial);
+  options.max_iterations = settings_.max_iterations;
+  options.patience = settings_.patience;
+  options.tolerance = settings_.tolerance;
+  options.seed = context.seed();
+
+  tbb::task_arena arena(context.threads());
+  arena.execute([&] {
+    tune_lambdas(context, options);
+
+    // Early stopping watches the b-scaled validation MSE; without a
+    // validation split it watches the training objective instead.
+    const bool use_validation = !validation_.empty();
+    const LossFunction loss = [&](const AlsModel& model) {
+      return use_validation ? validation_loss(model)
+                            : training_objective(by_user_, model.users, model.items,
+                                                 options.lambda_user, options.lambda_item);
+    };
+    Progress progress(context.log(), "ALS iterations", options.max_iterations);
+    const AlsFit fit = fit_als(by_user_, by_item_, options, loss, [&](int iteration, double value) {
+      context.log().debug("iteration {}: {} {:.6f}", iteration,
+                          use_validation ? "validation MSE" : "training objective", value);
+      progress.update(iteration);
+    });
+    progress.finish();
+    model_ = fit.model;
+
+    context.record("lambda_u", options.lambda_user);
+    context.record("lambda_a", options.lambda_item);
+    context.record("iterations", fit.best_iteration);
+    context.record("iterations_run", fit.iterations);
+    context.record("stopping_loss", use_validation ? "validation_mse" : "training_objective");
+    context.record("stopping_loss_value", fit.best_loss);
+    context.log().info("kept iteration {} of {} ({} {:.6f})", fit.best_iteration, fit.iterations,
+                       use_validation ? "validation MSE" : "training objective", fit.best_loss);
+  });
+
+  check_finite(kFamily, "user_factors", model_.users.values);
+  check_finite(kFamily, "item_factors", model_.items.values);
+}
+
+void MatrixFactorizationAlpha::write(AlphaContext& context) {
+  const int threads = context.threads();
+  context.write_predictions(
+      [this, threads](const std::vector<int32_t>& users, const std::vector<int32_t>& items) {
+        tbb::task_arena arena(threads);
+        std::vector<float> prediction;
+        arena.execute([&] { prediction = model_.predict(users, items); });
+        return prediction;
+      });
+}
+
+}  // namespace alphas::mf
