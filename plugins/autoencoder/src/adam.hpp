@@ -1,0 +1,51 @@
+// Adam (Kingma and Ba, 2015) as one pass over memory per parameter tensor.
+//
+// For step t (1-based), gradient g and learning rate lr:
+//   m <- beta1 m + (1 - beta1) g
+//   v <- beta2 v + (1 - beta2) g^2
+//   w <- w - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+// the update of torch::optim::Adam without weight decay or amsgrad. A fused
+// loop reads w, m, v and g once and writes w, m, v once, instead of the
+// five passes of the tensor expression.
+#pragma once
+
+#include <cstdint>
+
+#include "kernels.hpp"
+
+namespace alphas::autoencoder {
+
+struct AdamSettings {
+  double learning_rate = 1e-3;
+  double beta1 = 0.9;
+  double beta2 = 0.999;
+  double epsilon = 1e-5;
+};
+
+// The scalars of one step.
+struct AdamStep {
+  float beta1, beta2, one_minus_beta1, one_minus_beta2;
+  float step_size;                // lr / (1 - beta1^t)
+  float bias_correction2_sqrt;    // sqrt(1 - beta2^t)
+  float epsilon;
+
+  AdamStep(const AdamSettings& settings, int64_t t);
+};
+
+// Exact Adam on n elements with a dense gradient.
+void adam_update_dense(float* weight, float* m, float* v, const float* gradient, int64_t n,
+                       const AdamStep& step);
+
+// Exact Adam on a (rows x width) parameter whose gradient is zero outside
+// gradient.rows: every row is updated (g = 0 decays m and v and still moves
+// w), in one pass over all rows.
+void adam_update_row_sparse(float* weight, float* m, float* v, int64_t rows, int64_t width,
+                            const RowSparseGradient& gradient, const AdamStep& step);
+
+// Lazy Adam: only the rows in gradient.rows are updated, with the global step
+// t in the bias corrections (the rule of torch.optim.SparseAdam). A different
+// optimizer from Adam: rows without gradient keep stale moments.
+void adam_update_lazy(float* weight, float* m, float* v, int64_t width,
+                      const RowSparseGradient& gradient, const AdamStep& step);
+
+}  // namespace alphas::autoencoder
