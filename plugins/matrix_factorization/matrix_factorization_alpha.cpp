@@ -135,20 +135,19 @@ void MatrixFactorizationAlpha::tune_lambdas(AlphaContext& context, AlsOptions& o
                      "tuned; set both in the recipe's params");
   }
 
-  // The search varies only the lambdas the recipe left open.
-  std::vector<SearchDimension> dimensions;
-  if (!settings_.lambda_user) {
-    dimensions.push_back({"lambda_u", settings_.lambda_initial, settings_.lambda_lower,
-                          settings_.lambda_upper});
-  }
-  if (!settings_.lambda_item) {
-    dimensions.push_back({"lambda_a", settings_.lambda_initial, settings_.lambda_lower,
-                          settings_.lambda_upper});
-  }
+  // Scaling U by c and A by 1/c leaves U Aᵀ unchanged and turns the penalty
+  // into λu c² |U|² + λa |A|² / c², so at the optimum the predictions depend
+  // on λu λa only. With both lambdas open the search therefore tunes one
+  // common λ = λu = λa: a second dimension would be a flat ridge. With one
+  // lambda fixed, the search tunes the other.
+  const char* dimension_name = settings_.lambda_user   ? "lambda_a"
+                               : settings_.lambda_item ? "lambda_u"
+                                                       : "lambda_u=lambda_a";
+  const std::vector<SearchDimension> dimensions = {
+      {dimension_name, settings_.lambda_initial, settings_.lambda_lower, settings_.lambda_upper}};
   auto apply = [&](const std::vector<double>& values, AlsOptions& target) {
-    std::size_t next = 0;
-    if (!settings_.lambda_user) target.lambda_user = values[next++];
-    if (!settings_.lambda_item) target.lambda_item = values[next++];
+    if (!settings_.lambda_user) target.lambda_user = values[0];
+    if (!settings_.lambda_item) target.lambda_item = values[0];
   };
 
   // Each candidate is a short run from the same seeded start; its score is
@@ -168,7 +167,7 @@ void MatrixFactorizationAlpha::tune_lambdas(AlphaContext& context, AlsOptions& o
     } catch (const NumericError& error) {
       context.log().warn("lambda_u = {:.6g}, lambda_a = {:.6g} diverged: {}",
                          candidate.lambda_user, candidate.lambda_item, error.what());
-      return std::numeric_limits<double>::max();
+      return std::numeric_limits<double>::infinity();  // the search skips such points
     }
   };
 
@@ -205,13 +204,13 @@ void MatrixFactorizationAlpha::train(AlphaContext& context) {
                                                  options.lambda_user, options.lambda_item);
     };
     Progress progress(context.log(), "ALS iterations", options.max_iterations);
-    const AlsFit fit = fit_als(by_user_, by_item_, options, loss, [&](int iteration, double value) {
+    AlsFit fit = fit_als(by_user_, by_item_, options, loss, [&](int iteration, double value) {
       context.log().debug("iteration {}: {} {:.6f}", iteration,
                           use_validation ? "validation MSE" : "training objective", value);
       progress.update(iteration);
     });
     progress.finish();
-    model_ = fit.model;
+    model_ = std::move(fit.model);
 
     context.record("lambda_u", options.lambda_user);
     context.record("lambda_a", options.lambda_item);
