@@ -73,8 +73,9 @@ int64_t read_rows(std::string_view text, const TableSource& source, const TableL
 }
 
 // Returns the reason a rating field is rejected, or an empty string.
-std::string check_rating_text(const std::string& text, double& value) {
-  switch (parse_number(text, value)) {
+std::string check_rating_text(const std::string& text, double& value, NumberStatus& status) {
+  status = parse_number(text, value);
+  switch (status) {
     case NumberStatus::ok:
       return {};
     case NumberStatus::empty:
@@ -111,13 +112,18 @@ void read_ratings_file(const ImportOptions& options, RawImport& raw) {
   const TableSource& source = options.ratings;
   const std::string text = read_text(source.file);
   // With columns chosen by index, the first line is a header when its
-  // rating field is text that is not a number ("rating", "Feedback"). An
-  // empty or non-finite rating on line 1 is data, reported as invalid.
+  // rating field is text that is not a number and contains no digit
+  // ("rating", "Feedback"). An empty or non-finite rating, or one with a
+  // digit such as the decimal comma of "4,5", makes line 1 a data row that
+  // is then reported as invalid, so that no rating is dropped silently.
   TableRole role{"ratings", true, true, "rating",
                  [](const std::vector<std::string>& fields, const TableLayout& layout) {
+                   const std::string& value = fields[layout.value];
                    double ignored = 0.0;
-                   return parse_number(fields[layout.value], ignored) ==
-                          NumberStatus::not_a_number;
+                   return parse_number(value, ignored) == NumberStatus::not_a_number &&
+                          std::none_of(value.begin(), value.end(), [](char c) {
+                            return c >= '0' && c <= '9';
+                          });
                  }};
   std::optional<TableLayout> layout = resolve_layout(source, text, role);
   if (!layout) {
@@ -135,12 +141,13 @@ void read_ratings_file(const ImportOptions& options, RawImport& raw) {
         const std::string& value = fields[layout->value];
         std::string reason;
         double rating = 0.0;
+        NumberStatus status = NumberStatus::ok;
         if (user.empty()) {
           reason = "user id is empty";
         } else if (item.empty()) {
           reason = "item id is empty";
         } else {
-          reason = check_rating_text(value, rating);
+          reason = check_rating_text(value, rating, status);
         }
         const bool unrated = reason.empty() && options.unrated_code && rating == *options.unrated_code;
         // The scale check is separate from the finiteness check above
@@ -150,6 +157,11 @@ void read_ratings_file(const ImportOptions& options, RawImport& raw) {
                    format_number(scale.min) + ", " + format_number(scale.max) + "]";
         }
         if (!reason.empty()) {
+          if (status == NumberStatus::not_a_number && line_number == layout->first_line &&
+              source.header == HeaderMode::detect) {
+            reason += "; if line " + std::to_string(line_number) +
+                      " is a header, set header to true";
+          }
           raw.problems.add({file, line_number, reason, shorten_for_message(line)});
           return;
         }
@@ -271,7 +283,9 @@ void fail_if_no_ratings(const ImportOptions& options, const RawImport& raw) {
   if (!raw.ratings.empty()) return;
   std::string message = "no ratings found in " + file_label(options.ratings);
   if (raw.counts.skipped_rows > 0) {
-    message += " (" + std::to_string(raw.counts.skipped_rows) + " invalid rows were skipped)";
+    const int64_t skipped = raw.counts.skipped_rows;
+    message += " (" + std::to_string(skipped) +
+               (skipped == 1 ? " invalid row was skipped)" : " invalid rows were skipped)");
   }
   if (raw.counts.unrated_rows > 0) {
     message += "; " + std::to_string(raw.counts.unrated_rows) +

@@ -40,7 +40,7 @@ struct TableLayout {
   std::vector<std::string> header_fields;  // empty without a header
 };
 
-// Which columns a table needs and how its header is detected.
+// The columns a table needs and the rule that detects its header.
 struct TableRole {
   const char* name;  // "ratings", "implicit", "titles": the settings block
   bool needs_user;
@@ -77,7 +77,7 @@ class IdRegistry {
   // increasing numeric value (raw text breaks ties, e.g. "7" and "07");
   // otherwise they keep the order of first appearance. Returns the final id
   // of each provisional id and moves the raw ids, in final order, to
-  // `raw_ids`. `numeric` tells which rule was used.
+  // `raw_ids`. Sets `numeric` to true when the numeric order was used.
   std::vector<int32_t> finalize(std::vector<std::string>& raw_ids, bool& numeric);
 
  private:

@@ -100,11 +100,6 @@ nlohmann::json build_manifest(const ImportOptions& options,
   return manifest;
 }
 
-// TODO: switch to host_log() from alphas/log.hpp once its implementation
-// is part of the framework; until then the import logs to spdlog's default
-// logger.
-spdlog::logger& import_log() { return *spdlog::default_logger(); }
-
 }  // namespace import_detail
 
 void write_dataset(const DataDir& dir, const ImportResult& result) {

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "alphas/log.hpp"
 #include "import_internal.hpp"
 
 namespace alphas {
@@ -35,6 +36,8 @@ std::string format_number(double value) {
   std::to_chars_result result = std::to_chars(buffer, buffer + sizeof(buffer), value);
   return std::string(buffer, result.ptr);
 }
+
+spdlog::logger& import_log() { return host_log(); }
 
 }  // namespace import_detail
 

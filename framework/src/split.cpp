@@ -78,8 +78,14 @@ void split_dataset(const Ratings& ratings, const Ratings& implicit, uint64_t see
       for (int64_t k = 0; k < n; ++k) {
         const double draw = split_draw(seed, u, k);
         Part& target = part[static_cast<std::size_t>(begin + k)];
-        target = draw < p ? Part::validation : draw < 2.0 * p ? Part::test : Part::training;
-        any_training = any_training || target == Part::training;
+        if (draw < p) {
+          target = Part::validation;
+        } else if (draw < 2.0 * p) {
+          target = Part::test;
+        } else {
+          target = Part::training;
+          any_training = true;
+        }
       }
       // A user keeps at least one training rating, or no alpha could learn
       // anything about that user.

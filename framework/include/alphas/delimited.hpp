@@ -36,9 +36,9 @@ std::string delimiter_name(char delimiter);
 
 // Splits a line into fields at `delimiter`, replacing the contents of
 // `fields`. Spaces around a field are removed. With ',' or ';' a field may
-// be quoted as in RFC 4180 ("a, b" is one field and "" inside quotes is one
-// quote character); a tab-separated line has no quoting. Returns false when
-// a quoted field is not closed on the same line.
+// be quoted as in RFC 4180: "a, b" is one field, and "" inside quotes is
+// one quote character. A tab-separated line has no quoting. Returns false
+// when a quoted field is not closed on the same line.
 bool split_fields(std::string_view line, char delimiter, std::vector<std::string>& fields);
 
 // Outcome of parsing a number from a text field.

@@ -66,7 +66,8 @@ struct RowProblem {
   std::string to_string() const;
 };
 
-// What an import read, kept and dropped. Pairs are (user, item) pairs.
+// Counts of the rows an import read, kept and dropped. Pairs are
+// (user, item) pairs.
 struct ImportCounts {
   int64_t rating_rows = 0;      // data rows of the ratings file, valid or not
   int64_t ratings = 0;          // rated pairs kept, after resolving duplicates
@@ -98,8 +99,8 @@ struct ImportResult {
 // fails the import with an InputError listing the first 20 problems and the
 // total count, unless options.skip_invalid. An empty result is an error.
 // Raw ids get dense ids in order of first appearance (ratings file, then
-// implicit file), except that ids that are all integers are numbered in
-// increasing numeric order; users and items are decided separately.
+// implicit file). When every raw id is an integer, dense ids follow
+// increasing numeric value instead. Users and items use this rule separately.
 ImportResult import_dataset(const ImportOptions& options);
 
 // Writes dataset.h5 and manifest.json into dir.dataset_dir(), each atomically.
