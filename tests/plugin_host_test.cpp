@@ -106,7 +106,7 @@ TEST(PluginHost, AlphaOutlivesHost) {
     alpha = host.create(testing::kConstantFamily);
     EXPECT_TRUE(is_loaded(file));
   }
-  // The host is gone; the alpha still holds the library.
+  // The host is gone, but the alpha keeps the library loaded.
   EXPECT_TRUE(is_loaded(file));
   auto* probe = dynamic_cast<testing::TestProbe*>(alpha.get());
   ASSERT_NE(probe, nullptr);
@@ -153,7 +153,7 @@ TEST(PluginHost, UnresolvedSymbolRejected) {
   const fs::path file = scenario("unresolved") / "libtest_unresolved.so";
   std::string stderr_text;
   const std::string message = load_error({scenario("unresolved")}, &stderr_text);
-  EXPECT_TRUE(contains(message, "cannot load plugin " + file.string() + ": "));
+  EXPECT_TRUE(contains(message, "failed to load plugin " + file.string() + ": "));
   EXPECT_TRUE(contains(message, "undefined symbol"));
   EXPECT_TRUE(contains(message, "alphas_function_from_another_version"));
   EXPECT_TRUE(lacks(message, "ABI"));
@@ -179,7 +179,7 @@ TEST(PluginHost, PlainSharedLibrary) {
 TEST(PluginHost, TextFileNamedSo) {
   const fs::path file = scenario("not_library") / "x.so";
   const std::string message = load_error({scenario("not_library")});
-  const std::string prefix = "cannot load plugin " + file.string() + ": ";
+  const std::string prefix = "failed to load plugin " + file.string() + ": ";
   ASSERT_TRUE(contains(message, prefix));
   // The loader's own reason follows the prefix, before the advice.
   const std::string reason = message.substr(prefix.size(), message.find(". Check") - prefix.size());
@@ -240,6 +240,18 @@ TEST(PluginHost, FilesLoadInSortedOrder) {
   ASSERT_EQ(host.plugins().size(), 2u);
   EXPECT_EQ(host.plugins()[0].file, dir / "a_constant.so");
   EXPECT_EQ(host.plugins()[1].file, dir / "b_null.so");
+}
+
+TEST(PluginHost, BrokenSymlinkSkipped) {
+  testing::TempDir dir;
+  fs::create_symlink(dir / "missing_target.so", dir / "dangling.so");
+  fs::copy_file(scenario("good") / "libtest_constant.so", dir / "constant.so");
+  testing::StderrCapture capture;
+  PluginHost host({dir.path()});
+  const std::string stderr_text = capture.finish();
+  ASSERT_EQ(host.plugins().size(), 1u);
+  EXPECT_EQ(host.plugins().front().file, dir / "constant.so");
+  EXPECT_TRUE(contains(stderr_text, "skipping " + (dir / "dangling.so").string()));
 }
 
 TEST(PluginHost, DirectoriesLoadInGivenOrder) {

@@ -34,10 +34,10 @@ int check_factories(const PluginHost& host) {
   return checked;
 }
 
-nlohmann::json to_json(const std::vector<PluginRecord>& plugins) {
-  auto list = nlohmann::json::array();
+nlohmann::ordered_json to_json(const std::vector<PluginRecord>& plugins) {
+  auto list = nlohmann::ordered_json::array();
   for (const auto& plugin : plugins) {
-    auto families = nlohmann::json::array();
+    auto families = nlohmann::ordered_json::array();
     for (std::size_t i = 0; i < plugin.families.size(); ++i) {
       families.push_back({{"name", plugin.families[i]}, {"description", plugin.descriptions[i]}});
     }

@@ -1,7 +1,6 @@
 // Loggers and progress display. Every logger made here shares one stderr
-// sink; that sink also owns the progress bar line on a terminal, so a log
-// line printed while a bar is shown appears above the bar instead of
-// breaking it.
+// sink. That sink also draws the progress bar on a terminal, so a log line
+// printed while a bar is shown appears above the bar instead of breaking it.
 #include "alphas/log.hpp"
 
 #include <unistd.h>
@@ -67,8 +66,8 @@ class StderrSink final : public spdlog::sinks::base_sink<std::mutex> {
   const void* owner_ = nullptr;
 };
 
-// The level shared by every logger of make_logger, and those loggers, held
-// weakly so that a logger nobody uses any more is freed.
+// The verbosity shared by every logger of make_logger, and those loggers.
+// They are referenced weakly, so a logger without other owners is freed.
 struct LoggerRegistry {
   std::mutex mutex;
   std::atomic<int> verbosity{0};
@@ -120,7 +119,7 @@ std::shared_ptr<spdlog::logger> make_logger(const std::string& name,
       // Appends; spdlog creates missing parent directories.
       sinks.push_back(std::make_shared<spdlog::sinks::basic_file_sink_mt>(file.string(), false));
     } catch (const spdlog::spdlog_ex& error) {
-      throw Error("cannot open log file " + file.string() + ": " + error.what() +
+      throw Error("failed to open log file " + file.string() + ": " + error.what() +
                   ". Check that its directory is writable.");
     }
   }

@@ -108,7 +108,7 @@ int read_abi_version(const Library& library, const fs::path& file) {
       }
     }
   }
-  throw PluginError("cannot load plugin " + file.string() + ": " + message +
+  throw PluginError("failed to load plugin " + file.string() + ": " + message +
                     ". Check that it is a shared library built for this system and that the "
                     "libraries it links are installed.");
 }
@@ -225,13 +225,19 @@ std::vector<fs::path> plugin_files(const fs::path& directory) {
   std::vector<fs::path> files;
   std::error_code error;
   if (!fs::is_directory(directory, error)) return files;
-  for (const auto& entry : fs::directory_iterator(directory, error)) {
-    if (entry.path().extension() != ".so") continue;
-    if (!entry.is_regular_file(error)) continue;  // follows symbolic links
-    files.push_back(entry.path());
+  fs::directory_iterator entry(directory, error);
+  for (; !error && entry != fs::directory_iterator(); entry.increment(error)) {
+    if (entry->path().extension() != ".so") continue;
+    std::error_code status_error;
+    if (entry->is_regular_file(status_error)) {  // follows symbolic links
+      files.push_back(entry->path());
+    } else if (status_error) {
+      host_log().warn("skipping {} in the plugin directory: {}", entry->path().string(),
+                      status_error.message());
+    }
   }
   if (error) {
-    throw PluginError("cannot list plugin directory " + directory.string() + ": " +
+    throw PluginError("failed to list plugin directory " + directory.string() + ": " +
                       error.message());
   }
   std::sort(files.begin(), files.end());

@@ -97,9 +97,9 @@ class Evaluator {
   int non_finite() const { return non_finite_; }
 
  private:
-  // A finite stand-in for +infinity: above every finite value seen so far.
-  // BOBYQA fits quadratic models to the values it sees, and an infinite one
-  // would spoil the model, so NLopt gets this instead.
+  // A finite stand-in for +infinity, above every finite value seen so far.
+  // BOBYQA fits quadratic models to the values it receives, and an infinite
+  // one would spoil the model, so NLopt gets this instead.
   double penalty() const {
     if (!std::isfinite(best_.objective)) return 1e30;
     return worst_finite_ + (worst_finite_ - best_.objective) + 1.0;
@@ -166,7 +166,7 @@ void run_bobyqa(const std::vector<SearchDimension>& dimensions,
   } catch (const nlopt::forced_stop&) {
     // Only the callback forces a stop, and it stored the reason.
   } catch (const nlopt::roundoff_limited&) {
-    // Rounding errors ended the search early; the best point seen stands.
+    // Rounding errors ended the search early, so the best point seen is kept.
     host_log().debug("search: NLopt stopped early, limited by rounding errors");
   } catch (const std::exception& error) {
     if (!data.error) {

@@ -1,5 +1,7 @@
 // A working test plugin: family TestConstant predicts kConstantValue for
-// every pair.
+// every pair. It must define no STB_GNU_UNIQUE symbol (std::to_string of an
+// integer adds one), because glibc never unloads a library that has one and
+// the lifetime tests check that the library is unloaded.
 #include "alphas/plugin_api.hpp"
 #include "test_probe.hpp"
 
