@@ -1,5 +1,6 @@
 #include "formulations.hpp"
 
+#include <chrono>
 #include <cmath>
 
 #include <tbb/blocked_range.h>
@@ -10,6 +11,12 @@
 
 namespace alphas::autoencoder {
 namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_between(Clock::time_point start, Clock::time_point end) {
+  return std::chrono::duration<double>(end - start).count();
+}
 
 torch::Tensor index_tensor(const std::vector<int64_t>& values, const torch::Device& device) {
   torch::Tensor t = torch::empty({static_cast<int64_t>(values.size())}, torch::kLong);
@@ -87,7 +94,8 @@ torch::Tensor dense_input(const SparseBatch& batch, const torch::Device& device)
 }
 
 LossValue sparse_loss(Network& network, const SparseBatch& batch, const LossWeights& weights,
-                      Gradients* gradients) {
+                      Gradients* gradients, PhaseTimes* times) {
+  const auto start = Clock::now();
   std::optional<torch::NoGradGuard> no_grad;
   if (gradients == nullptr) no_grad.emplace();
   reset_gradients(network);
@@ -127,6 +135,8 @@ LossValue sparse_loss(Network& network, const SparseBatch& batch, const LossWeig
     loss.implicit = implicit_loss.item<double>();
   }
   loss.total = weights.rating * loss.rating + weights.implicit * loss.implicit;
+  const auto forward_end = Clock::now();
+  if (times != nullptr) times->forward = seconds_between(start, forward_end);
   if (gradients == nullptr) return loss;
 
   // Backward: the rating head by hand, the layers between by autograd, the
@@ -168,11 +178,14 @@ LossValue sparse_loss(Network& network, const SparseBatch& batch, const LossWeig
     gradients->push_back(std::move(g));
   }
   reset_gradients(network);
+  if (times != nullptr) times->backward = seconds_between(forward_end, Clock::now());
   return loss;
 }
 
 LossValue dense_loss(Network& network, const SparseBatch& batch, const LossWeights& weights,
-                     const std::optional<Dropout>& dropout, Gradients* gradients) {
+                     const std::optional<Dropout>& dropout, Gradients* gradients,
+                     PhaseTimes* times) {
+  const auto start = Clock::now();
   std::optional<torch::NoGradGuard> no_grad;
   if (gradients == nullptr) no_grad.emplace();
   reset_gradients(network);
@@ -227,6 +240,8 @@ LossValue dense_loss(Network& network, const SparseBatch& batch, const LossWeigh
     total = total + implicit_loss * weights.implicit;
   }
   loss.total = total.item<double>();
+  const auto forward_end = Clock::now();
+  if (times != nullptr) times->forward = seconds_between(start, forward_end);
   if (gradients == nullptr) return loss;
 
   total.backward();
@@ -237,6 +252,7 @@ LossValue dense_loss(Network& network, const SparseBatch& batch, const LossWeigh
     gradients->push_back(std::move(g));
   }
   reset_gradients(network);
+  if (times != nullptr) times->backward = seconds_between(forward_end, Clock::now());
   return loss;
 }
 

@@ -40,15 +40,22 @@ struct ParameterGradient {
 // One entry per Network::parameters(), in that order.
 using Gradients = std::vector<ParameterGradient>;
 
+// Wall-clock seconds of the forward and backward pass, for benchmarks.
+struct PhaseTimes {
+  double forward = 0;
+  double backward = 0;
+};
+
 // With `gradients`, also runs the backward pass and fills it. The batch's
 // dropout, if any, was applied when it was built.
 LossValue sparse_loss(Network& network, const SparseBatch& batch, const LossWeights& weights,
-                      Gradients* gradients);
+                      Gradients* gradients, PhaseTimes* times = nullptr);
 
 // `dropout`, when given, is drawn here as a dense mask over every input entry
 // (use a batch built without dropout).
 LossValue dense_loss(Network& network, const SparseBatch& batch, const LossWeights& weights,
-                     const std::optional<Dropout>& dropout, Gradients* gradients);
+                     const std::optional<Dropout>& dropout, Gradients* gradients,
+                     PhaseTimes* times = nullptr);
 
 // Rating-head outputs at the batch's output entries.
 std::vector<float> sparse_predict_ratings(Network& network, const SparseBatch& batch);
