@@ -919,7 +919,7 @@ TEST(WriteDataset, WritesDatasetAndManifest) {
 TEST(WriteDataset, SavesTitles) {
   TempDir dir;
   write_file(dir / "r.csv", "u1,i1,4\nu2,i2,3\n");
-  write_file(dir / "t.tsv", "i2\tSecond\ni1\tFirst\n");
+  write_file(dir / "t.tsv", "i2\tSecond\ni1\tOld\ni1\tFirst\n");
   ImportOptions options = options_for(dir / "r.csv");
   TableSource titles;
   titles.file = dir / "t.tsv";
@@ -927,7 +927,10 @@ TEST(WriteDataset, SavesTitles) {
   titles.value_column = "1";
   options.titles = titles;
   const DataDir data_dir(dir / "data");
-  write_dataset(data_dir, import_dataset(options));
+  const ImportResult result = import_dataset(options);
+  ASSERT_EQ(result.warnings.size(), 1u);
+  EXPECT_TRUE(contains(result.warnings[0], "1 title rows repeat an item")) << result.warnings[0];
+  write_dataset(data_dir, result);
   const Dataset loaded = load_dataset(data_dir.dataset_file());
   EXPECT_EQ(loaded.item_titles, (std::vector<std::string>{"First", "Second"}));
 }

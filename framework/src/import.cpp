@@ -383,12 +383,21 @@ ImportResult import_dataset(const ImportOptions& options) {
   if (options.titles) {
     dataset.item_titles.assign(static_cast<std::size_t>(dataset.n_items), std::string());
     std::vector<char> titled(static_cast<std::size_t>(dataset.n_items), 0);
+    int64_t repeated = 0;
     for (auto& [item, title] : raw.titles) {
       const int32_t id = item_final[item];
+      if (titled[id]) ++repeated;
       dataset.item_titles[id] = std::move(title);  // a later row of the same item wins
       titled[id] = 1;
     }
     raw.counts.titled_items = std::count(titled.begin(), titled.end(), 1);
+    if (repeated > 0) {
+      std::string warning = file_label(*options.titles) + ": " + std::to_string(repeated) +
+                            " title rows repeat an item of an earlier row; kept the last title "
+                            "of each item";
+      import_log().warn("{}", warning);
+      raw.warnings.push_back(std::move(warning));
+    }
   }
 
   split_dataset(ratings, implicit, options.seed, dataset);

@@ -53,7 +53,8 @@ std::size_t resolve_index(const ColumnSetting& column, const TableSource& source
     if (index >= layout.field_count) {
       throw InputError(where + ": the " + column.label + " column is set to index " +
                        *column.spec + ", but the first line has only " +
-                       std::to_string(layout.field_count) + " fields (" +
+                       std::to_string(layout.field_count) +
+                       (layout.field_count == 1 ? " field (" : " fields (") +
                        shorten_for_message(first_line) +
                        "); indices count from 0, or check the delimiter");
     }
