@@ -65,3 +65,26 @@ TEST(Sha256, FileMatchesString) {
 
 }  // namespace
 }  // namespace alphas
+
+#include <chrono>
+#include <thread>
+
+#include "alphas/hdf5_io.hpp"
+
+namespace alphas {
+namespace {
+
+TEST(Hdf5File, SameArraysGiveIdenticalBytes) {
+  testing::TempDir tmp;
+  for (const char* name : {"a.h5", "b.h5"}) {
+    H5File h5(tmp / name, H5File::Mode::create);
+    h5.write("group/values", std::vector<float>{1, 2, 3});
+    h5.write("group/ids", std::vector<std::string>{"x", "y"});
+    // Modification times have one-second resolution: make them differ.
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  }
+  EXPECT_EQ(sha256_file(tmp / "a.h5"), sha256_file(tmp / "b.h5"));
+}
+
+}  // namespace
+}  // namespace alphas

@@ -26,6 +26,14 @@ class Handle {
   herr_t (*close_)(hid_t);
 };
 
+// Object creation properties without modification times, so the same
+// arrays always produce byte-identical files (and stable sha256 hashes).
+hid_t untimed_properties(hid_t property_class) {
+  hid_t properties = H5Pcreate(property_class);
+  H5Pset_obj_track_times(properties, 0);
+  return properties;
+}
+
 hid_t as_hid(int64_t handle) { return static_cast<hid_t>(handle); }
 
 // Creates the groups on the way to `path` ("a/b/c" creates /a and /a/b).
@@ -34,7 +42,9 @@ void create_parent_groups(hid_t file, const std::string& path) {
        slash = path.find('/', slash + 1)) {
     std::string group = path.substr(0, slash);
     if (group.empty() || H5Lexists(file, group.c_str(), H5P_DEFAULT) > 0) continue;
-    Handle g(H5Gcreate2(file, group.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
+    Handle properties(untimed_properties(H5P_GROUP_CREATE), H5Pclose);
+    Handle g(H5Gcreate2(file, group.c_str(), H5P_DEFAULT, properties.get(), H5P_DEFAULT),
+             H5Gclose);
     if (!g.valid()) throw Error("cannot create HDF5 group " + group);
   }
 }
@@ -74,8 +84,9 @@ void write_numeric(hid_t file, const std::filesystem::path& name, const std::str
   create_parent_groups(file, path);
   hsize_t dims[1] = {values.size()};
   Handle space(H5Screate_simple(1, dims, nullptr), H5Sclose);
-  Handle data(H5Dcreate2(file, path.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT,
-                         H5P_DEFAULT),
+  Handle properties(untimed_properties(H5P_DATASET_CREATE), H5Pclose);
+  Handle data(H5Dcreate2(file, path.c_str(), file_type, space.get(), H5P_DEFAULT,
+                         properties.get(), H5P_DEFAULT),
               H5Dclose);
   if (!data.valid()) throw Error("cannot create dataset " + path + " in " + name.string());
   if (!values.empty() &&
@@ -117,8 +128,9 @@ void H5File::write(const std::string& path, const std::vector<std::string>& valu
   Handle type(utf8_string_type(), H5Tclose);
   hsize_t dims[1] = {values.size()};
   Handle space(H5Screate_simple(1, dims, nullptr), H5Sclose);
-  Handle data(H5Dcreate2(file, path.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT,
-                         H5P_DEFAULT),
+  Handle properties(untimed_properties(H5P_DATASET_CREATE), H5Pclose);
+  Handle data(H5Dcreate2(file, path.c_str(), type.get(), space.get(), H5P_DEFAULT,
+                         properties.get(), H5P_DEFAULT),
               H5Dclose);
   if (!data.valid()) throw Error("cannot create dataset " + path + " in " + file_.string());
   if (!values.empty() &&
