@@ -1,11 +1,176 @@
-// Placeholder until the 'show' command is implemented.
+// `alphas show`: one stored alpha or ensemble: metrics, parameters, inputs.
+#include <algorithm>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+#include <string>
+
+#include <boost/program_options.hpp>
+#include <nlohmann/json.hpp>
+
+#include "alphas/atomic_file.hpp"
+#include "alphas/ensemble.hpp"
 #include "alphas/error.hpp"
 #include "commands.hpp"
 
 namespace alphas::cli {
 
-int cmd_show(const GlobalOptions&, const Args&) {
-  throw Error("the 'show' command is not available in this build");
+namespace {
+
+namespace po = boost::program_options;
+
+nlohmann::json read_json_file(const std::filesystem::path& file) {
+  try {
+    return nlohmann::json::parse(read_text(file));
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(file.string() + " is not valid JSON (" + e.what() + ")");
+  }
+}
+
+// Names of the stored outputs, for the message about a missing one.
+std::vector<std::string> stored_outputs(const DataDir& dir) {
+  std::vector<std::string> names;
+  std::error_code ignored;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.alphas_dir(), ignored)) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name.front() == '.') continue;
+    if (dir.has_alpha(name) || std::filesystem::exists(ensemble_json_file(dir, name))) {
+      names.push_back(name);
+    }
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// params.json with metrics.json under "metrics".
+nlohmann::json alpha_json(const DataDir& dir, const std::string& name) {
+  nlohmann::json json = read_json_file(dir.params_file(name));
+  json["metrics"] = read_json_file(dir.metrics_file(name));
+  json["output"] = dir.alpha_dir(name).string();
+  return json;
+}
+
+std::string value_text(const nlohmann::json& value) {
+  if (value.is_number_float()) {
+    std::ostringstream text;
+    text << std::setprecision(6) << value.get<double>();
+    return text.str();
+  }
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+std::string list_text(const nlohmann::json& list) {
+  if (!list.is_array() || list.empty()) return "(none: the ratings themselves)";
+  std::string text;
+  for (const auto& entry : list) text += (text.empty() ? "" : ", ") + value_text(entry);
+  return text;
+}
+
+void print_map(const std::string& title, const nlohmann::json& map) {
+  std::cout << title << ":";
+  if (!map.is_object() || map.empty()) {
+    std::cout << " (none)\n";
+    return;
+  }
+  std::cout << "\n";
+  for (const auto& [key, value] : map.items()) {
+    std::cout << "  " << key << " = " << value_text(value) << "\n";
+  }
+}
+
+void print_alpha(const nlohmann::json& json) {
+  std::cout << json.value("name", std::string("?")) << "  (family "
+            << json.value("family", std::string("?")) << ", plugin version "
+            << json.value("plugin_version", std::string("?")) << ", seed "
+            << value_text(json.value("seed", nlohmann::json())) << ")\n"
+            << "inputs:  " << list_text(json.value("residual_alphas", nlohmann::json())) << "\n"
+            << "targets: " << list_text(json.value("target_alphas", nlohmann::json())) << "\n";
+  print_map("params", json.value("params", nlohmann::json()));
+  print_map("fitted", json.value("fitted", nlohmann::json()));
+
+  // The usual columns first, then any other key a split has.
+  const nlohmann::json metrics = json.value("metrics", nlohmann::json::object());
+  std::vector<std::string> columns;
+  for (const char* usual : {"rmse", "mae", "r2", "b", "cross_entropy", "n"}) {
+    for (const auto& [split, values] : metrics.items()) {
+      if (values.contains(usual) && std::find(columns.begin(), columns.end(), usual) == columns.end()) {
+        columns.push_back(usual);
+      }
+    }
+  }
+  for (const auto& [split, values] : metrics.items()) {
+    for (const auto& [key, value] : values.items()) {
+      if (std::find(columns.begin(), columns.end(), key) == columns.end()) columns.push_back(key);
+    }
+  }
+  std::cout << "metrics (b * prediction against the target residuals):\n  "
+            << std::setw(12) << std::left << "split";
+  for (const auto& column : columns) std::cout << std::setw(12) << std::right << column;
+  std::cout << "\n";
+  for (const auto& [split, values] : metrics.items()) {
+    std::cout << "  " << std::setw(12) << std::left << split;
+    for (const auto& column : columns) {
+      std::cout << std::setw(12) << std::right
+                << (values.contains(column) ? value_text(values[column]) : "-");
+    }
+    std::cout << "\n";
+  }
+  std::cout << "output: " << json.value("output", std::string()) << "\n";
+}
+
+}  // namespace
+
+int cmd_show(const GlobalOptions& global, const Args& args) {
+  po::options_description options("Options of 'alphas show'");
+  options.add_options()
+      ("help,h", "print this help")
+      ("format", po::value<std::string>()->default_value("text"), "text or json");
+  po::options_description hidden;
+  hidden.add_options()("name", po::value<std::string>());
+  po::options_description all;
+  all.add(options).add(hidden);
+  po::positional_options_description positional;
+  positional.add("name", 1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    std::cout << "Usage: alphas [global options] show NAME [--format text|json]\n\n"
+                 "Shows a stored alpha (family, inputs, parameters, fitted values, training\n"
+                 "and validation metrics) or ensemble (beta, the table of alphas joining the\n"
+                 "blend, blend and stacker metrics on validation and test).\n\n"
+              << options << "\n";
+    return 0;
+  }
+  if (!vm.count("name")) throw InputError("'alphas show' needs the name of an alpha or ensemble");
+  const std::string format = vm["format"].as<std::string>();
+  if (format != "text" && format != "json") {
+    throw InputError("--format must be text or json (got '" + format + "')");
+  }
+
+  const std::string name = vm["name"].as<std::string>();
+  const DataDir& dir = global.data_dir;
+  if (std::filesystem::exists(ensemble_json_file(dir, name))) {
+    const nlohmann::json json = read_ensemble_json(dir, name);
+    std::cout << (format == "json" ? json.dump(2) + "\n" : ensemble_text(json));
+    return 0;
+  }
+  if (dir.has_alpha(name)) {
+    const nlohmann::json json = alpha_json(dir, name);
+    if (format == "json") {
+      std::cout << json.dump(2) << "\n";
+    } else {
+      print_alpha(json);
+    }
+    return 0;
+  }
+  const auto stored = stored_outputs(dir);
+  std::string list;
+  for (const auto& output : stored) list += (list.empty() ? "" : ", ") + output;
+  throw InputError("no stored output named '" + name + "' in " + dir.alphas_dir().string() +
+                   (stored.empty() ? std::string(" (nothing has run yet)")
+                                   : " (stored: " + list + ")") +
+                   "; run 'alphas run " + name + "' first, or 'alphas list' for the recipe's names");
 }
 
 }  // namespace alphas::cli

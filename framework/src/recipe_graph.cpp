@@ -338,9 +338,11 @@ void check_cycles(const Recipe& recipe) {
 }
 
 void validate_recipe(Recipe& recipe, const std::vector<std::string>& families) {
+  // The recipe's own structure first, so its errors do not depend on the
+  // plugins installed.
   resolve_references(recipe);
-  check_families(recipe, families);
   check_cycles(recipe);
+  check_families(recipe, families);
 }
 
 std::vector<std::string> dependency_order(const Recipe& recipe,

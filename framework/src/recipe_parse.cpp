@@ -194,6 +194,7 @@ RecipeEnsemble parse_ensemble(const MapEntry& entry, Problems& problems) {
 }
 
 void parse_dataset(const MapEntry& entry, Recipe& recipe, Problems& problems) {
+  recipe.dataset.present = true;
   recipe.dataset.line = entry.line;
   if (!entry.value.IsMap()) {
     problems.add(entry.line, "key 'dataset' must be a map: {bundled: <name>} or import "

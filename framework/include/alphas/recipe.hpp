@@ -63,6 +63,7 @@ struct RecipeEnsemble {
 // settings. The inline settings are read from `Recipe::text` by the runner
 // (see import_yaml.hpp), so their errors carry the recipe's line numbers.
 struct RecipeDataset {
+  bool present = false;                // the recipe has a `dataset:` section
   std::optional<std::string> bundled;  // e.g. "anime-mal-5k"
   int line = 0;
 };
@@ -103,8 +104,8 @@ void check_families(const Recipe& recipe, const std::vector<std::string>& famili
 // does not depend on the order in which alphas are listed.
 void check_cycles(const Recipe& recipe);
 
-// Every check above in order: resolve_references, check_families,
-// check_cycles. Reads no data and runs nothing.
+// Every check above in order: resolve_references, check_cycles,
+// check_families. Reads no data and runs nothing.
 void validate_recipe(Recipe& recipe, const std::vector<std::string>& families);
 
 // Returns the alpha names matching `pattern` in recipe order (an exact name

@@ -1,0 +1,114 @@
+// Runs the alphas and ensembles of a recipe in dependency order, skipping
+// outputs that are up to date.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "alphas/data_dir.hpp"
+#include "alphas/import.hpp"
+#include "alphas/plugin_host.hpp"
+#include "alphas/recipe.hpp"
+
+namespace alphas {
+
+class PredictionStore;
+
+// The folder of installed read-only data: <folder of the running binary>/
+// ../share/alphas, which holds datasets/<name>/dataset.yaml and configs/.
+// In the build tree that is build/share/alphas.
+std::filesystem::path default_share_dir();
+
+// The recipe a command uses: `explicit_file` when given, else the recipe
+// recorded in the data directory by the last `run --recipe`, else
+// <share_dir>/configs/reference.yaml.
+std::filesystem::path choose_recipe_file(const DataDir& dir,
+                                         const std::optional<std::filesystem::path>& explicit_file,
+                                         const std::filesystem::path& share_dir);
+
+// Reads `file` and validates it against the families of `host`.
+Recipe read_validated_recipe(const std::filesystem::path& file, const PluginHost& host);
+
+// Copies the recipe into dir.recipe_file() atomically, with `base_dir` set
+// to an absolute path so that its relative dataset paths still resolve
+// from the copy.
+void record_recipe(const Recipe& recipe, const DataDir& dir);
+
+// The import settings of the recipe's dataset section: the bundled
+// dataset's settings file, or the inline settings. Throws InputError when
+// the recipe has no dataset section.
+ImportOptions dataset_import_options(const Recipe& recipe, const std::filesystem::path& share_dir);
+
+// An output's state relative to the recipe: done (up to date), stale
+// (written with other settings or from other inputs) or missing.
+enum class OutputState { done, stale, missing };
+const char* state_name(OutputState state);
+
+struct NodeStatus {
+  std::string name;
+  bool is_ensemble = false;
+  std::string family;  // the plugin family, or "ensemble"
+  OutputState state = OutputState::missing;
+  std::string reason;  // why stale or missing, e.g. "parameter K changed"
+  // What params.json (ensemble.json for an ensemble) records under
+  // "provenance" when the output is up to date; "hash" identifies it.
+  nlohmann::json provenance;
+  std::optional<double> validation_rmse;  // of the stored output, if any
+  bool will_run = false;  // set in Runner::run's plan: missing, stale or forced
+};
+
+struct RunOptions {
+  std::vector<std::string> names;  // as given on the command line; empty: everything
+  bool force = false;              // rerun the named alphas even when up to date
+  bool dry_run = false;            // print the plan only
+  int threads = 1;
+};
+
+struct RunReport {
+  std::vector<NodeStatus> plan;   // every node considered, in run order
+  std::vector<std::string> ran;   // in order
+  std::vector<std::string> skipped;
+};
+
+class Runner {
+ public:
+  // `recipe` must be validated against host's families.
+  Runner(Recipe recipe, DataDir dir, const PluginHost& host, std::filesystem::path share_dir);
+
+  const Recipe& recipe() const { return recipe_; }
+  const DataDir& dir() const { return dir_; }
+
+  // Resolves command-line names: an alpha or ensemble name, a plugin family
+  // (all of its alphas, e.g. "GNN.Resid"), or a pattern such as "ItemCF.*".
+  // Throws InputError for a name that matches nothing.
+  std::vector<std::string> resolve_names(const std::vector<std::string>& names) const;
+
+  // The state of `names` and of everything they depend on, in run order.
+  // Empty `names`: every alpha and ensemble of the recipe.
+  std::vector<NodeStatus> status(const std::vector<std::string>& names) const;
+
+  // Imports the dataset if the data directory has none, then runs every
+  // missing or stale node that `options.names` needs, in dependency order.
+  // The caller holds the data directory's lock. A failing alpha stops the
+  // run with an error naming it; the outputs finished before stay.
+  RunReport run(const RunOptions& options);
+
+ private:
+  std::vector<NodeStatus> plan(const std::vector<std::string>& order) const;
+  void ensure_dataset() const;
+  void run_alpha(const RecipeAlpha& alpha, const nlohmann::json& provenance,
+                 PredictionStore& store, int threads) const;
+  void run_ensemble(const RecipeEnsemble& ensemble, const nlohmann::json& provenance,
+                    PredictionStore& store, int threads) const;
+
+  Recipe recipe_;
+  DataDir dir_;
+  const PluginHost& host_;
+  std::filesystem::path share_dir_;
+};
+
+}  // namespace alphas

@@ -1,0 +1,36 @@
+// Provenance of outputs: what an output was computed from, and why a stored
+// output no longer matches the recipe.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "alphas/data_dir.hpp"
+#include "alphas/recipe.hpp"
+
+namespace alphas::runner_detail {
+
+// Identifies the imported dataset: the sha256 of dataset.h5 recorded in
+// the manifest, else the sha256 of the manifest itself.
+std::string dataset_hash(const DataDir& dir);
+
+// Everything an alpha's output depends on, plus "hash", the sha256 of the
+// rest:
+//   hash = sha256(family, plugin version, params, seed, dataset hash,
+//                 hashes of the inputs' and targets' outputs).
+// `hashes` maps each input and target to its own provenance hash.
+nlohmann::json alpha_provenance(const RecipeAlpha& alpha, const std::string& plugin_version,
+                                const std::string& dataset_hash,
+                                const std::map<std::string, std::string>& hashes);
+
+// The same for an ensemble: its members' hashes and its stacker settings.
+nlohmann::json ensemble_provenance(const RecipeEnsemble& ensemble, const std::string& dataset_hash,
+                                   const std::map<std::string, std::string>& hashes);
+
+// Returns "" when `stored` has the hash of `expected`, else the first
+// difference in words, e.g. "parameter K changed from 10 to 20".
+std::string stale_reason(const nlohmann::json& stored, const nlohmann::json& expected);
+
+}  // namespace alphas::runner_detail
