@@ -21,9 +21,10 @@ warmup="${WARMUP:-3}"
 items_list="${ITEMS:-7158 18953}"
 
 echo "threads $threads, batch 128, $steps steps after $warmup warm-up steps; times are medians in ms"
+echo "(step CPU: CPU time of all threads of the process during the step)"
 echo
-echo "| items | formulation | optimizer | step | batch | forward | backward | optimizer | peak RSS MiB | params (M) | inputs/outputs per sample |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| items | formulation | optimizer | step | step CPU | batch | forward | backward | optimizer | peak RSS MiB | params (M) | inputs/outputs per sample |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 for items in $items_list; do
   for formulation in sparse dense; do
     "$bench" --items "$items" --formulation "$formulation" --threads "$threads" \

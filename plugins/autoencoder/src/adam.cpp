@@ -91,6 +91,57 @@ void adam_update_row_sparse(float* weight, float* m, float* v, int64_t rows, int
   });
 }
 
+namespace {
+
+// Replays the g = 0 steps row_steps[r] + 1 .. target of one row.
+void catch_up_row(float* weight, float* m, float* v, int64_t width, int64_t& row_step,
+                  int64_t target, const std::vector<AdamStep>& steps, int64_t r) {
+  for (int64_t s = row_step + 1; s <= target; ++s) {
+    update_without_gradient(weight + r * width, m + r * width, v + r * width, width, steps[s]);
+  }
+  if (target > row_step) row_step = target;
+}
+
+}  // namespace
+
+void adam_catch_up_rows(float* weight, float* m, float* v, int64_t width, int64_t* row_steps,
+                        const int64_t* rows, int64_t n_rows, int64_t target_step,
+                        const std::vector<AdamStep>& steps) {
+  tbb::parallel_for(tbb::blocked_range<int64_t>(0, n_rows, 16),
+                    [&](const tbb::blocked_range<int64_t>& range) {
+    for (int64_t k = range.begin(); k < range.end(); ++k) {
+      catch_up_row(weight, m, v, width, row_steps[rows[k]], target_step, steps, rows[k]);
+    }
+  });
+}
+
+void adam_catch_up_all(float* weight, float* m, float* v, int64_t width, int64_t* row_steps,
+                       int64_t n_rows, int64_t target_step, const std::vector<AdamStep>& steps) {
+  tbb::parallel_for(tbb::blocked_range<int64_t>(0, n_rows, 16),
+                    [&](const tbb::blocked_range<int64_t>& range) {
+    for (int64_t r = range.begin(); r < range.end(); ++r) {
+      catch_up_row(weight, m, v, width, row_steps[r], target_step, steps, r);
+    }
+  });
+}
+
+void adam_update_deferred(float* weight, float* m, float* v, int64_t* row_steps,
+                          const RowSparseGradient& gradient, int64_t t,
+                          const std::vector<AdamStep>& steps) {
+  const int64_t width = gradient.width;
+  const int64_t n_rows = static_cast<int64_t>(gradient.rows.size());
+  tbb::parallel_for(tbb::blocked_range<int64_t>(0, n_rows, 16),
+                    [&](const tbb::blocked_range<int64_t>& range) {
+    for (int64_t slot = range.begin(); slot < range.end(); ++slot) {
+      const int64_t r = gradient.rows[slot];
+      catch_up_row(weight, m, v, width, row_steps[r], t - 1, steps, r);
+      update_with_gradient(weight + r * width, m + r * width, v + r * width,
+                           gradient.values.data() + slot * width, width, steps[t]);
+      row_steps[r] = t;
+    }
+  });
+}
+
 void adam_update_lazy(float* weight, float* m, float* v, int64_t width,
                       const RowSparseGradient& gradient, const AdamStep& step) {
   const int64_t n_rows = static_cast<int64_t>(gradient.rows.size());

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "kernels.hpp"
 
@@ -41,6 +42,24 @@ void adam_update_dense(float* weight, float* m, float* v, const float* gradient,
 // w), in one pass over all rows.
 void adam_update_row_sparse(float* weight, float* m, float* v, int64_t rows, int64_t width,
                             const RowSparseGradient& gradient, const AdamStep& step);
+
+// Exact Adam with deferred zero-gradient steps. A row without gradient at a
+// step is left alone and its step counter `row_steps[r]` falls behind; it is
+// brought up to date by replaying the missed g = 0 updates, with the same
+// arithmetic in the same order as adam_update_row_sparse, when it is next
+// read (adam_catch_up_rows) or has a gradient (adam_update_deferred). The
+// weights are therefore bit-identical to adam_update_row_sparse while memory
+// traffic shrinks to the rows in use. `steps[s]` holds the scalars of step s
+// (index 0 unused).
+void adam_catch_up_rows(float* weight, float* m, float* v, int64_t width, int64_t* row_steps,
+                        const int64_t* rows, int64_t n_rows, int64_t target_step,
+                        const std::vector<AdamStep>& steps);
+void adam_catch_up_all(float* weight, float* m, float* v, int64_t width, int64_t* row_steps,
+                       int64_t n_rows, int64_t target_step, const std::vector<AdamStep>& steps);
+// Applies step `t` to the gradient rows, each first caught up to t - 1.
+void adam_update_deferred(float* weight, float* m, float* v, int64_t* row_steps,
+                          const RowSparseGradient& gradient, int64_t t,
+                          const std::vector<AdamStep>& steps);
 
 // Lazy Adam: only the rows in gradient.rows are updated, with the global step
 // t in the bias corrections (the rule of torch.optim.SparseAdam). A different

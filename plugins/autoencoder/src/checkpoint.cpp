@@ -82,9 +82,10 @@ CheckpointFiles::CheckpointFiles(std::filesystem::path folder, std::string confi
   if (enabled()) std::filesystem::create_directories(folder_);
 }
 
-void CheckpointFiles::save_checkpoint(const Network& network, Optimizer& optimizer,
+void CheckpointFiles::save_checkpoint(Network& network, Optimizer& optimizer,
                                       const TrainingState& state) const {
   if (!enabled()) return;
+  network.prepare_all();
   torch::serialize::OutputArchive archive;
   archive.write("format", c10::IValue(kFormat));
   archive.write("config_hash", c10::IValue(config_hash_));
@@ -107,8 +108,9 @@ void CheckpointFiles::save_checkpoint(const Network& network, Optimizer& optimiz
   });
 }
 
-void CheckpointFiles::save_best(const Network& network, int64_t evaluation) const {
+void CheckpointFiles::save_best(Network& network, int64_t evaluation) const {
   if (!enabled()) return;
+  network.prepare_all();
   torch::serialize::OutputArchive archive;
   archive.write("format", c10::IValue(kFormat));
   archive.write("config_hash", c10::IValue(config_hash_));

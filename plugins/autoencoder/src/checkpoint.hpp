@@ -35,8 +35,8 @@ class CheckpointFiles {
   std::filesystem::path checkpoint_file() const { return folder_ / "checkpoint.pt"; }
   std::filesystem::path best_file() const { return folder_ / "best.pt"; }
 
-  void save_checkpoint(const Network& network, Optimizer& optimizer, const TrainingState& state) const;
-  void save_best(const Network& network, int64_t evaluation) const;
+  void save_checkpoint(Network& network, Optimizer& optimizer, const TrainingState& state) const;
+  void save_best(Network& network, int64_t evaluation) const;
 
   // Loads the checkpoint into network, optimizer and state. Returns false,
   // with the reason in `why`, when there is none or its hash differs.

@@ -59,6 +59,24 @@ torch::Tensor implicit_loss_at_targets(const torch::Tensor& logits, const Sparse
          static_cast<double>(with_targets);
 }
 
+// The distinct values of `values`, all in [0, bound), in increasing order.
+std::vector<int64_t> distinct(const std::vector<int64_t>& values, int64_t bound) {
+  std::vector<uint8_t> seen(static_cast<std::size_t>(bound), 0);
+  for (int64_t v : values) seen[v] = 1;
+  std::vector<int64_t> result;
+  for (int64_t v = 0; v < bound; ++v) {
+    if (seen[v]) result.push_back(v);
+  }
+  return result;
+}
+
+// Brings the output rows the batch reads up to date.
+void prepare_output_rows(Network& network, const SparseBatch& batch) {
+  const std::vector<int64_t> items = distinct(batch.output_items, batch.n_items);
+  network.prepare_rows(kRatingWeight, items);
+  network.prepare_rows(kRatingBias, items);
+}
+
 void reset_gradients(Network& network) {
   for (NamedTensor& p : network.parameters()) {
     if (p.tensor.grad().defined()) p.tensor.mutable_grad().reset();
@@ -71,6 +89,7 @@ torch::Tensor sparse_input_preactivation(Network& network, const SparseBatch& ba
     throw Error("autoencoder: the sparse formulation runs on the CPU only; use formulation: dense on " +
                 network.device().str());
   }
+  network.prepare_rows(kInputWeight, distinct(batch.input_columns, batch.input_width));
   const int64_t hidden = network.input_hidden();
   torch::Tensor z = torch::empty({batch.size, hidden}, torch::kFloat32);
   sparse_input_forward(batch, network.parameter(kInputWeight).data_ptr<float>(),
@@ -111,6 +130,7 @@ LossValue sparse_loss(Network& network, const SparseBatch& batch, const LossWeig
   const torch::Tensor& rating_weight = network.parameter(kRatingWeight);
   const torch::Tensor& rating_bias = network.parameter(kRatingBias);
   std::vector<float> y(static_cast<std::size_t>(n_outputs));
+  prepare_output_rows(network, batch);
   gathered_output_forward(batch, h.data_ptr<float>(), rating_weight.data_ptr<float>(),
                           rating_bias.data_ptr<float>(), hidden, y.data());
   LossValue loss;
@@ -140,12 +160,25 @@ LossValue sparse_loss(Network& network, const SparseBatch& batch, const LossWeig
   if (gradients == nullptr) return loss;
 
   // Backward: the rating head by hand, the layers between by autograd, the
-  // input layer by hand from dL/dz1.
+  // input layer by hand from dL/dz1. The row-sparse gradients reuse the
+  // buffers of the previous call, which saves page faults on every step.
+  std::vector<NamedTensor>& parameters = network.parameters();
+  gradients->resize(parameters.size());
+  auto rows_of = [&](const std::string& name) -> RowSparseGradient& {
+    for (std::size_t k = 0; k < parameters.size(); ++k) {
+      if (parameters[k].name != name) continue;
+      ParameterGradient& g = (*gradients)[k];
+      g.dense = torch::Tensor();
+      if (!g.rows) g.rows.emplace();
+      return *g.rows;
+    }
+    throw Error("autoencoder: the network has no parameter '" + name + "'");
+  };
+
   torch::Tensor dh = torch::empty({batch.size, hidden}, torch::kFloat32);
-  RowSparseGradient rating_weight_gradient, rating_bias_gradient;
   gathered_output_backward(batch, h.data_ptr<float>(), rating_weight.data_ptr<float>(), dy.data(),
-                           hidden, dh.data_ptr<float>(), rating_weight_gradient,
-                           rating_bias_gradient);
+                           hidden, dh.data_ptr<float>(), rows_of(kRatingWeight),
+                           rows_of(kRatingBias));
   std::vector<torch::Tensor> roots = {h};
   std::vector<torch::Tensor> root_gradients = {dh};
   if (implicit_loss.defined() && implicit_loss.requires_grad()) {
@@ -156,26 +189,21 @@ LossValue sparse_loss(Network& network, const SparseBatch& batch, const LossWeig
 
   const int64_t input_hidden = network.input_hidden();
   torch::Tensor dz1 = z1.grad().contiguous();
-  RowSparseGradient input_weight_gradient;
   torch::Tensor input_bias_gradient = torch::empty({input_hidden}, torch::kFloat32);
-  sparse_input_backward(batch, dz1.data_ptr<float>(), input_hidden, input_weight_gradient,
+  sparse_input_backward(batch, dz1.data_ptr<float>(), input_hidden, rows_of(kInputWeight),
                         input_bias_gradient.data_ptr<float>());
 
-  gradients->clear();
-  for (NamedTensor& p : network.parameters()) {
-    ParameterGradient g;
-    if (p.name == kInputWeight) {
-      g.rows = std::move(input_weight_gradient);
-    } else if (p.name == kInputBias) {
+  for (std::size_t k = 0; k < parameters.size(); ++k) {
+    const std::string& name = parameters[k].name;
+    if (name == kInputWeight || name == kRatingWeight || name == kRatingBias) continue;
+    ParameterGradient& g = (*gradients)[k];
+    g.rows.reset();
+    if (name == kInputBias) {
       g.dense = input_bias_gradient;
-    } else if (p.name == kRatingWeight) {
-      g.rows = std::move(rating_weight_gradient);
-    } else if (p.name == kRatingBias) {
-      g.rows = std::move(rating_bias_gradient);
     } else {
-      g.dense = p.tensor.grad().defined() ? p.tensor.grad() : torch::zeros_like(p.tensor);
+      const torch::Tensor& grad = parameters[k].tensor.grad();
+      g.dense = grad.defined() ? grad : torch::zeros_like(parameters[k].tensor);
     }
-    gradients->push_back(std::move(g));
   }
   reset_gradients(network);
   if (times != nullptr) times->backward = seconds_between(forward_end, Clock::now());
@@ -189,6 +217,7 @@ LossValue dense_loss(Network& network, const SparseBatch& batch, const LossWeigh
   std::optional<torch::NoGradGuard> no_grad;
   if (gradients == nullptr) no_grad.emplace();
   reset_gradients(network);
+  network.prepare_all();
   const torch::Device device = network.device();
 
   torch::Tensor x = dense_input(batch, device);
@@ -262,6 +291,7 @@ std::vector<float> sparse_predict_ratings(Network& network, const SparseBatch& b
       network.decode_hidden(network.encode(sparse_input_preactivation(network, batch)), "rating")
           .contiguous();
   std::vector<float> y(static_cast<std::size_t>(batch.output_count()));
+  prepare_output_rows(network, batch);
   gathered_output_forward(batch, h.data_ptr<float>(), network.parameter(kRatingWeight).data_ptr<float>(),
                           network.parameter(kRatingBias).data_ptr<float>(), network.output_hidden(),
                           y.data());
@@ -270,6 +300,7 @@ std::vector<float> sparse_predict_ratings(Network& network, const SparseBatch& b
 
 std::vector<float> dense_predict_ratings(Network& network, const SparseBatch& batch) {
   torch::NoGradGuard no_grad;
+  network.prepare_all();
   const torch::Device device = network.device();
   torch::Tensor z1 = torch::addmm(network.parameter(kInputBias), dense_input(batch, device),
                                   network.parameter(kInputWeight));
@@ -285,6 +316,7 @@ std::vector<float> dense_predict_ratings(Network& network, const SparseBatch& ba
 
 std::vector<float> predict_implicit(Network& network, const SparseBatch& batch, bool sparse) {
   torch::NoGradGuard no_grad;
+  if (!sparse) network.prepare_all();
   const torch::Device device = network.device();
   torch::Tensor z1 = sparse ? sparse_input_preactivation(network, batch)
                             : torch::addmm(network.parameter(kInputBias), dense_input(batch, device),

@@ -73,13 +73,16 @@ const torch::Tensor& Network::get(const std::string& name) const {
 }
 
 void Network::to(const torch::Device& device) {
+  prepare_all();
   torch::NoGradGuard no_grad;
   for (NamedTensor& p : parameters_) {
     p.tensor = p.tensor.to(device).detach().set_requires_grad(true);
   }
 }
 
-void Network::copy_from(const Network& other) {
+void Network::copy_from(Network& other) {
+  other.prepare_all();
+  prepare_all();
   torch::NoGradGuard no_grad;
   for (std::size_t k = 0; k < parameters_.size(); ++k) {
     parameters_[k].tensor.copy_(other.parameters_[k].tensor);

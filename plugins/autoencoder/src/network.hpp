@@ -30,6 +30,16 @@ struct NamedTensor {
   torch::Tensor tensor;
 };
 
+// Brings rows of a parameter up to date before they are read, for an
+// optimizer that defers updates (see Optimizer).
+class RowSynchronizer {
+ public:
+  virtual ~RowSynchronizer() = default;
+  // `rows` sorted and unique.
+  virtual void synchronize_rows(const std::string& parameter, const std::vector<int64_t>& rows) = 0;
+  virtual void synchronize_all() = 0;
+};
+
 // Parameters, initialized as Flux's Dense layers are: Glorot uniform
 // weights, U(-a, a) with a = sqrt(6 / (fan_in + fan_out)), and zero biases.
 // The input layer's weight is stored (input_width x width) so an input
@@ -49,7 +59,17 @@ class Network {
   torch::Device device() const { return parameters_.front().tensor.device(); }
 
   // Copies the values of `other` (same architecture) into this network.
-  void copy_from(const Network& other);
+  void copy_from(Network& other);
+
+  // Every reader of parameter values calls one of these first: the sparse
+  // formulation for the rows it reads, anything else for all of them.
+  void prepare_rows(const std::string& parameter, const std::vector<int64_t>& rows) {
+    if (synchronizer_ != nullptr) synchronizer_->synchronize_rows(parameter, rows);
+  }
+  void prepare_all() {
+    if (synchronizer_ != nullptr) synchronizer_->synchronize_all();
+  }
+  void set_synchronizer(RowSynchronizer* synchronizer) { synchronizer_ = synchronizer; }
 
   // Hidden layers after the input layer: ReLU(input pre-activation) through
   // the encoder to the code, and the code through one decoder's hidden
@@ -65,6 +85,7 @@ class Network {
 
   Architecture architecture_;
   std::vector<NamedTensor> parameters_;
+  RowSynchronizer* synchronizer_ = nullptr;
 };
 
 // Parameter names of the layers the sparse formulation computes itself.

@@ -8,8 +8,8 @@ namespace alphas::autoencoder {
 
 std::string configure_threads(int threads) {
   if (threads < 1) threads = 1;
-  at::set_num_threads(threads);
-  // OpenBLAS keeps its own thread pool; LibTorch does not size it. The
+  at::set_num_threads(1);
+  // OpenBLAS keeps its own thread pool, which LibTorch does not size. The
   // symbol is looked up so that a build against another BLAS still loads.
   using SetThreads = void (*)(int);
   auto openblas_set_num_threads =
@@ -19,8 +19,7 @@ std::string configure_threads(int threads) {
     openblas_set_num_threads(threads);
     blas = "OpenBLAS threads " + std::to_string(threads);
   }
-  return "LibTorch intra-op threads " + std::to_string(threads) + ", " + blas +
-         ", TBB arena " + std::to_string(threads);
+  return "LibTorch intra-op threads 1, " + blas + ", TBB arena " + std::to_string(threads);
 }
 
 }  // namespace alphas::autoencoder

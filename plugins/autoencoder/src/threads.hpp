@@ -6,11 +6,12 @@
 
 namespace alphas::autoencoder {
 
-// Sets LibTorch's intra-op threads (OpenMP in Debian's LibTorch 1.13) and
-// the BLAS library's threads (OpenBLAS, found at run time; other BLAS
-// libraries are left alone) to `threads`. The sparse kernels and batch
-// building run on TBB, bounded by the caller's task arena. Returns a
-// description for the log.
+// Gives `threads` to OpenBLAS (found at run time; another BLAS library is
+// left alone) and to the TBB arena of the sparse kernels, and one thread to
+// LibTorch's intra-op pool (OpenMP in Debian's LibTorch 1.13). OpenMP's
+// threads spin after each parallel region, and the many small tensor
+// operations of a step made that spinning cost more CPU than the
+// parallelism saved. Returns a description for the log.
 std::string configure_threads(int threads);
 
 }  // namespace alphas::autoencoder

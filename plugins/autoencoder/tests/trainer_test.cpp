@@ -170,6 +170,36 @@ TEST_F(TrainerTest, PredictionIsDeterministicAndUntrainedItemIsZero) {
   }
 }
 
+TEST_F(TrainerTest, DeferredRowsEqualEagerAdam) {
+  Network deferred(architecture, 5), eager(architecture, 5);
+  Optimizer deferred_optimizer(deferred, settings.adam, OptimizerKind::adam, true);
+  Optimizer eager_optimizer(eager, settings.adam, OptimizerKind::adam, false);
+  const BatchBuilder builder(data);
+  LossWeights weights;
+  weights.implicit = 0.5;
+  Gradients gradients;
+  for (int64_t step = 0; step < 12; ++step) {
+    // Small batches leave most rows without a gradient at each step.
+    std::vector<Sample> samples;
+    for (int64_t k = 0; k < 3; ++k) {
+      const std::size_t row = static_cast<std::size_t>((step * 7 + k * 13) % dataset.training.size());
+      samples.push_back({dataset.training.user[row], dataset.training.item[row], 0.0f});
+    }
+    const SparseBatch batch = builder.build(samples, Outputs::reconstruction);
+    const double deferred_loss = sparse_loss(deferred, batch, weights, &gradients).total;
+    deferred_optimizer.step(gradients);
+    const double eager_loss = sparse_loss(eager, batch, weights, &gradients).total;
+    eager_optimizer.step(gradients);
+    EXPECT_EQ(deferred_loss, eager_loss) << "step " << step;
+  }
+  deferred.prepare_all();
+  expect_same_parameters(deferred, eager);
+  for (std::size_t k = 0; k < eager_optimizer.first_moments().size(); ++k) {
+    EXPECT_TRUE(torch::equal(deferred_optimizer.first_moments()[k], eager_optimizer.first_moments()[k]));
+    EXPECT_TRUE(torch::equal(deferred_optimizer.second_moments()[k], eager_optimizer.second_moments()[k]));
+  }
+}
+
 TEST(Device, CudaWithoutCudaBuildIsRejected) {
   if (at::hasCUDA()) GTEST_SKIP() << "this LibTorch has CUDA; the error path needs a CPU-only build";
   try {
