@@ -1,5 +1,8 @@
 // `alphas run`: runs alphas and ensembles of a recipe, missing inputs first.
+#include <algorithm>
+#include <iomanip>
 #include <iostream>
+#include <sstream>
 #include <optional>
 #include <string>
 
@@ -80,12 +83,30 @@ void print_plan(const RunReport& report) {
     std::string why = state_name(node.state);
     if (!node.reason.empty()) why += ": " + node.reason;
     if (node.will_run && node.state == OutputState::done) why = "forced";
-    std::cout << (k + 1 < 10 ? "   " : k + 1 < 100 ? "  " : " ") << k + 1 << ". "
-              << (node.will_run ? "run   " : "skip  ") << node.name
+    std::cout << std::setw(4) << k + 1 << ". " << (node.will_run ? "run   " : "skip  ") << node.name
               << std::string(width - node.name.size() + 2, ' ') << "(" << why << ")\n";
     to_run += node.will_run ? 1 : 0;
   }
   std::cout << to_run << " to run, " << report.plan.size() - to_run << " up to date.\n";
+}
+
+// One line per alpha and ensemble of the run: validation RMSE, and
+// whether it ran now.
+void print_summary(const std::vector<NodeStatus>& statuses, const RunReport& report) {
+  std::size_t width = 4;
+  for (const auto& node : statuses) width = std::max(width, node.name.size());
+  std::cout << "\n" << "name" << std::string(width - 2, ' ') << "validation RMSE\n";
+  for (const auto& node : statuses) {
+    std::ostringstream rmse;
+    if (node.validation_rmse) {
+      rmse << std::fixed << std::setprecision(4) << *node.validation_rmse;
+    } else {
+      rmse << "-";
+    }
+    const bool ran = std::find(report.ran.begin(), report.ran.end(), node.name) != report.ran.end();
+    std::cout << node.name << std::string(width - node.name.size() + 2, ' ') << rmse.str()
+              << (ran ? "  (ran now)" : "") << "\n";
+  }
 }
 
 std::string command_text(const Args& args) {
@@ -128,12 +149,13 @@ int cmd_run(const GlobalOptions& global, const Args& args) {
   Runner runner(std::move(recipe), global.data_dir, host, share_dir);
   const RunReport report = runner.run(options);
 
+  print_summary(runner.status(arguments.names), report);
   for (const auto& name : report.ran) {
     if (runner.recipe().find_ensemble(name)) {
       std::cout << "\n" << ensemble_text(read_ensemble_json(global.data_dir, name));
     }
   }
-  std::cout << "Ran " << report.ran.size() << ", " << report.skipped.size()
+  std::cout << "\nRan " << report.ran.size() << ", " << report.skipped.size()
             << " already up to date.\n";
   return 0;
 }

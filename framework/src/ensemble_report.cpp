@@ -61,6 +61,11 @@ std::string count(const nlohmann::json& value) {
   return digits;
 }
 
+// "1 rating", "1,234 ratings".
+std::string ratings(const nlohmann::json& n) {
+  return count(n) + (n.get<std::size_t>() == 1 ? " rating" : " ratings");
+}
+
 std::string pad(const std::string& text, std::size_t width) {
   return text.size() >= width ? text : text + std::string(width - text.size(), ' ');
 }
@@ -76,8 +81,8 @@ std::string stacker_summary(const nlohmann::json& stacker) {
   const int rounds = stacker["rounds"].get<int>();
   return std::to_string(rounds) + (rounds == 1 ? " tree (" : " trees (") +
          std::to_string(stacker["rounds_tried"].get<int>()) + " trained before early stopping) on " +
-         count(stacker["n_train"]) + " validation ratings; holdout of " +
-         count(stacker["n_holdout"]) + ": RMSE " + metric(stacker["holdout"]["blend"]["rmse"]) +
+         ratings(stacker["n_train"]) + " of validation; holdout of " +
+         ratings(stacker["n_holdout"]) + ": RMSE " + metric(stacker["holdout"]["blend"]["rmse"]) +
          " (blend) -> " + metric(stacker["holdout"]["stacker"]["rmse"]) +
          " (blend + trees); test RMSE " + metric(stacker["test"]["stacker"]["rmse"]);
 }
@@ -144,8 +149,8 @@ std::string ensemble_text(const nlohmann::json& ensemble) {
   const auto& blend = ensemble["blend"];
   const auto& alphas = ensemble["alphas"];
   out << "Ensemble " << ensemble["name"].get<std::string>() << ": linear blend of " << alphas.size()
-      << " alphas, beta fitted on " << count(blend["validation"]["n"])
-      << " validation ratings, predictions clamped to [" << ensemble["scale"][0].get<double>()
+      << " alphas, beta fitted on " << ratings(blend["validation"]["n"])
+      << " of validation, predictions clamped to [" << ensemble["scale"][0].get<double>()
       << ", " << ensemble["scale"][1].get<double>() << "]\n\n";
 
   std::size_t name_width = 13;
@@ -170,8 +175,7 @@ std::string ensemble_text(const nlohmann::json& ensemble) {
   for (const char* split : {"validation", "test"}) {
     const auto& m = blend[split];
     out << "blend " << pad(split, 10) << "  RMSE " << metric(m["rmse"]) << "  MAE "
-        << metric(m["mae"]) << "  R2 " << metric(m["r2"]) << "  (" << count(m["n"])
-        << " ratings)\n";
+        << metric(m["mae"]) << "  R2 " << metric(m["r2"]) << "  (" << ratings(m["n"]) << ")\n";
   }
   out << "stacker: " << stacker_summary(ensemble["stacker"]) << "\n";
   return out.str();
@@ -184,16 +188,17 @@ std::string ensemble_markdown(const nlohmann::json& ensemble) {
   const auto& steps = ensemble["steps"];
   out << "# Ensemble " << name << "\n\n"
       << "Linear blend of " << ensemble["alphas"].size() << " alphas. beta is fitted by least "
-      << "squares without intercept on the " << count(blend["validation"]["n"])
-      << " validation ratings, and every prediction is clamped to the rating scale ["
+      << "squares without intercept on the " << ratings(blend["validation"]["n"])
+      << " of validation, and every prediction is clamped to the rating scale ["
       << ensemble["scale"][0].get<double>() << ", " << ensemble["scale"][1].get<double>()
-      << "]. The test split (" << count(blend["test"]["n"])
-      << " ratings) takes no part in fitting.\n\n"
+      << "]. The test split (" << ratings(blend["test"]["n"])
+      << ") takes no part in fitting.\n\n"
       << "## Alphas joining the blend\n\n"
       << "Row k blends the first k alphas, with beta fitted anew; the change columns show what "
       << "each alpha adds.\n\n"
       << "| step | alpha joining | final beta | validation RMSE | change | test RMSE | change |\n"
       << "|---:|---|---:|---:|---:|---:|---:|\n";
+
   for (std::size_t k = 0; k < steps.size(); ++k) {
     const auto& step = steps[k];
     const std::string alpha = step["alpha"].get<std::string>();
@@ -204,6 +209,7 @@ std::string ensemble_markdown(const nlohmann::json& ensemble) {
         << " | " << metric(step["test"]["rmse"]) << " | "
         << (k == 0 ? "" : change(step["test"]["rmse"], steps[k - 1]["test"]["rmse"])) << " |\n";
   }
+
   out << "\n![RMSE as alphas join the blend](" << name << ".svg)\n\n"
       << "## Final blend\n\n"
       << "| split | RMSE | MAE | R² | ratings |\n|---|---:|---:|---:|---:|\n";
@@ -212,6 +218,7 @@ std::string ensemble_markdown(const nlohmann::json& ensemble) {
     out << "| " << split << " | " << metric(m["rmse"]) << " | " << metric(m["mae"]) << " | "
         << metric(m["r2"]) << " | " << count(m["n"]) << " |\n";
   }
+
   const auto& stacker = ensemble["stacker"];
   out << "\n## Stacker\n\n"
       << "Gradient-boosted trees (XGBoost) on the residual of the blend, with the alphas' "

@@ -144,8 +144,9 @@ StackerResult fit_stacker(const BlendData& data, const std::vector<float>& valid
   result.settings = settings;
   const std::size_t n = data.validation_truth.size();
   if (n < kMinStackerRows) {
-    result.skipped_reason = "validation has " + std::to_string(n) + " ratings; the stacker needs " +
-                            "at least " + std::to_string(kMinStackerRows);
+    result.skipped_reason = "validation has " + std::to_string(n) +
+                            (n == 1 ? " rating" : " ratings") + "; the stacker needs at least " +
+                            std::to_string(kMinStackerRows);
     return result;
   }
 

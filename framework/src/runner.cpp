@@ -176,8 +176,29 @@ std::vector<NodeStatus> Runner::status(const std::vector<std::string>& names) co
   return plan(dependency_order(recipe_, resolve_names(names)));
 }
 
+void Runner::warn_if_other_dataset() const {
+  if (!recipe_.dataset.present) return;
+  std::string wanted;
+  try {
+    wanted = dataset_import_options(recipe_, share_dir_).name;
+  } catch (const std::exception& e) {
+    host_log().debug("cannot read the recipe's dataset settings to compare names: {}", e.what());
+    return;
+  }
+  const auto manifest = read_json(dir_.manifest_file());
+  const std::string imported = manifest ? manifest->value("name", std::string()) : std::string();
+  if (!wanted.empty() && !imported.empty() && wanted != imported) {
+    host_log().warn("data directory {} holds dataset '{}', but recipe {} names '{}'; this run "
+                    "uses the imported one. Use another --data-dir, or 'alphas import' to "
+                    "replace it", dir_.root().string(), imported, recipe_.file.string(), wanted);
+  }
+}
+
 void Runner::ensure_dataset() const {
-  if (dir_.has_dataset()) return;
+  if (dir_.has_dataset()) {
+    warn_if_other_dataset();
+    return;
+  }
   const ImportOptions options = dataset_import_options(recipe_, share_dir_);
   host_log().info("importing dataset{} into {}", options.name.empty() ? "" : " '" + options.name + "'",
                   dir_.dataset_dir().string());

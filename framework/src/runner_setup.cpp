@@ -1,5 +1,5 @@
-// What a run needs before any alpha: the share folder, the recipe, and the
-// dataset.
+// Set-up of a run before any alpha: the share folder, the recipe, and the
+// dataset settings.
 #include <algorithm>
 
 #include <yaml-cpp/yaml.h>

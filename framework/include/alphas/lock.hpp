@@ -16,10 +16,10 @@ class DataDirLock {
  public:
   enum class Mode { fail_if_held, wait };
 
-  // Creates the data directory if needed and takes the lock. With
-  // fail_if_held, throws Error naming the holder (pid, command, start time)
-  // when another process has it; with wait, logs that message once and
-  // blocks until the holder releases the lock.
+  // Creates the data directory if needed and takes the lock. When another
+  // process holds it, fail_if_held throws Error naming the holder (pid,
+  // command, start time). In wait mode the message is logged once and the
+  // call blocks until the holder releases the lock.
   DataDirLock(const DataDir& dir, const std::string& command, Mode mode);
   ~DataDirLock();
   DataDirLock(const DataDirLock&) = delete;

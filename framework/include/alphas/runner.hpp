@@ -18,9 +18,9 @@ namespace alphas {
 
 class PredictionStore;
 
-// The folder of installed read-only data: <folder of the running binary>/
-// ../share/alphas, which holds datasets/<name>/dataset.yaml and configs/.
-// In the build tree that is build/share/alphas.
+// Returns <folder of the running binary>/../share/alphas, the folder of
+// installed read-only data: datasets/<name>/dataset.yaml and configs/. In
+// the build tree that is build/share/alphas.
 std::filesystem::path default_share_dir();
 
 // The recipe a command uses: `explicit_file` when given, else the recipe
@@ -54,8 +54,8 @@ struct NodeStatus {
   std::string family;  // the plugin family, or "ensemble"
   OutputState state = OutputState::missing;
   std::string reason;  // why stale or missing, e.g. "parameter K changed"
-  // What params.json (ensemble.json for an ensemble) records under
-  // "provenance" when the output is up to date; "hash" identifies it.
+  // The provenance that params.json (ensemble.json for an ensemble)
+  // records when the output is up to date; "hash" identifies it.
   nlohmann::json provenance;
   std::optional<double> validation_rmse;  // of the stored output, if any
   bool will_run = false;  // set in Runner::run's plan: missing, stale or forced
@@ -100,6 +100,7 @@ class Runner {
  private:
   std::vector<NodeStatus> plan(const std::vector<std::string>& order) const;
   void ensure_dataset() const;
+  void warn_if_other_dataset() const;
   void run_alpha(const RecipeAlpha& alpha, const nlohmann::json& provenance,
                  PredictionStore& store, int threads) const;
   void run_ensemble(const RecipeEnsemble& ensemble, const nlohmann::json& provenance,
