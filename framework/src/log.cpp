@@ -138,10 +138,10 @@ std::shared_ptr<spdlog::logger> make_logger(const std::string& name,
 
 spdlog::logger& host_log() {
   static auto* logger = [] {
-    auto made = new std::shared_ptr<spdlog::logger>(make_logger("alphas"));
+    auto* owner = new std::shared_ptr<spdlog::logger>(make_logger("alphas"));
     // Plugins that call spdlog::info() directly write through it too.
-    spdlog::set_default_logger(*made);
-    return made;
+    spdlog::set_default_logger(*owner);
+    return owner;
   }();
   return **logger;
 }

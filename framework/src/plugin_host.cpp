@@ -52,14 +52,14 @@ struct LoadedPlugin {
 // Extracts the dynamic loader's own text from a Boost.DLL load error, which
 // reads "...load() failed (dlerror system message: TEXT): ...".
 std::string loader_message(const boost::system::system_error& error) {
-  const std::string what = error.what();
+  const std::string full = error.what();
   const std::string marker = "(dlerror system message: ";
-  const auto begin = what.find(marker);
-  if (begin == std::string::npos) return what;
+  const auto begin = full.find(marker);
+  if (begin == std::string::npos) return full;
   const auto text_begin = begin + marker.size();
-  const auto end = what.rfind(')');
-  if (end == std::string::npos || end <= text_begin) return what.substr(text_begin);
-  return what.substr(text_begin, end - text_begin);
+  const auto end = full.rfind(')');
+  if (end == std::string::npos || end <= text_begin) return full.substr(text_begin);
+  return full.substr(text_begin, end - text_begin);
 }
 
 // Opens `file`, or returns nullptr and sets `message` to the loader's error.
