@@ -224,8 +224,10 @@ TEST_F(RunnerTest, ParameterChangeRerunsDownstreamOnly) {
 TEST_F(RunnerTest, StaleReasonsNameTheChange) {
   run(chain_recipe());
   EXPECT_EQ(status(chain_recipe(0.5, 2))["left"].reason, "seed changed from 1 to 2");
-  EXPECT_EQ(status(chain_recipe(0.5, 1, "[left]"))["top"].reason,
-            "inputs changed from [left, right] to [left]");
+  EXPECT_EQ(status(chain_recipe(0.5, 1, "[left]"))["top"].reason, "inputs changed: removed right");
+  EXPECT_EQ(status(chain_recipe(0.5, 1, "[left, base]"))["top"].reason,
+            "inputs changed: added base, removed right");
+  EXPECT_EQ(status(chain_recipe(0.5, 1, "[right, left]"))["top"].reason, "order of inputs changed");
 
   // A plugin version other than the recorded one.
   nlohmann::json params = read_json(dir_.params_file("other"));
@@ -581,7 +583,7 @@ TEST_F(CommandTest, CheckReportsCase17Errors) {
   const fs::path good = write_recipe(chain_recipe());
   const Outcome valid = alphas({"check", good.string()});
   EXPECT_EQ(valid.status, 0) << valid.err;
-  EXPECT_TRUE(contains(valid.out, "valid: 5 alphas, 1 ensembles"));
+  EXPECT_TRUE(contains(valid.out, "valid: 5 alphas, 1 ensemble"));
   EXPECT_TRUE(contains(valid.out, "run order: base left right top other E"));
 }
 

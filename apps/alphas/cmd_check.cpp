@@ -45,8 +45,9 @@ int cmd_check(const GlobalOptions&, const Args& args) {
   for (const auto& alpha : recipe.alphas) everything.push_back(alpha.name);
   for (const auto& ensemble : recipe.ensembles) everything.push_back(ensemble.name);
   const auto order = dependency_order(recipe, everything);
-  std::cout << file.string() << ": valid: " << recipe.alphas.size() << " alphas, "
-            << recipe.ensembles.size() << " ensembles\nrun order:";
+  const std::size_t alphas = recipe.alphas.size(), ensembles = recipe.ensembles.size();
+  std::cout << file.string() << ": valid: " << alphas << (alphas == 1 ? " alpha, " : " alphas, ")
+            << ensembles << (ensembles == 1 ? " ensemble" : " ensembles") << "\nrun order:";
   for (const auto& name : order) std::cout << " " << name;
   std::cout << "\n";
   return 0;

@@ -238,7 +238,7 @@ std::string ensemble_markdown(const nlohmann::json& ensemble) {
 std::string ensemble_svg(const nlohmann::json& ensemble) {
   // Plot area inside margins; x = number of alphas blended, y = RMSE.
   const double width = 720, height = 420;
-  const double left = 70, right = 20, top = 40, bottom = 150;
+  const double left = 90, right = 20, top = 40, bottom = 150;
   const double plot_width = width - left - right, plot_height = height - top - bottom;
   const auto& steps = ensemble["steps"];
   const std::size_t n = steps.size();
@@ -282,13 +282,14 @@ std::string ensemble_svg(const nlohmann::json& ensemble) {
         << "<text x=\"" << left - 6 << "\" y=\"" << y + 4 << "\" text-anchor=\"end\">"
         << format("%.4f", value) << "</text>\n";
   }
-  // One tick per step, labelled with the alpha that joined, rotated.
+  // One tick per step, labelled with the alpha that joined. Each label ends
+  // at its tick and runs down to the left, so long names stay in the image.
   for (std::size_t k = 0; k < n; ++k) {
     const double x = x_of(k);
     svg << "<line x1=\"" << x << "\" x2=\"" << x << "\" y1=\"" << top + plot_height << "\" y2=\""
         << top + plot_height + 4 << "\" stroke=\"#444\"/>\n"
-        << "<text transform=\"translate(" << x << "," << top + plot_height + 10
-        << ") rotate(45)\">" << escape_xml(steps[k]["alpha"].get<std::string>()) << "</text>\n";
+        << "<text transform=\"translate(" << x + 3 << "," << top + plot_height + 10
+        << ") rotate(-45)\" text-anchor=\"end\">" << escape_xml(steps[k]["alpha"].get<std::string>()) << "</text>\n";
   }
   svg << "<text transform=\"translate(18," << top + plot_height / 2
       << ") rotate(-90)\" text-anchor=\"middle\">RMSE</text>\n";

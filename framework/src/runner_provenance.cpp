@@ -26,13 +26,20 @@ nlohmann::json with_hash(nlohmann::json provenance) {
   return provenance;
 }
 
-std::string names_text(const nlohmann::json& list) {
-  std::string text = "[";
-  for (const auto& entry : list) {
-    if (text.size() > 1) text += ", ";
-    text += entry.value("name", std::string("?"));
+std::vector<std::string> names_of(const nlohmann::json& list) {
+  std::vector<std::string> names;
+  for (const auto& entry : list) names.push_back(entry.value("name", std::string("?")));
+  return names;
+}
+
+// Returns "a, b": the names of `from` that are not in `other`.
+std::string missing_from(const std::vector<std::string>& from, const std::vector<std::string>& other) {
+  std::string text;
+  for (const auto& name : from) {
+    if (std::find(other.begin(), other.end(), name) != other.end()) continue;
+    text += (text.empty() ? "" : ", ") + name;
   }
-  return text + "]";
+  return text;
 }
 
 // Compares two lists of {name, hash}; `noun` names one entry ("input").
@@ -40,8 +47,16 @@ std::string list_difference(const nlohmann::json& stored, const nlohmann::json& 
                             const std::string& key, const std::string& noun) {
   const nlohmann::json before = stored.value(key, nlohmann::json::array());
   const nlohmann::json now = expected.value(key, nlohmann::json::array());
-  if (names_text(before) != names_text(now)) {
-    return key + " changed from " + names_text(before) + " to " + names_text(now);
+  const std::vector<std::string> before_names = names_of(before), now_names = names_of(now);
+  if (before_names != now_names) {
+    const std::string added = missing_from(now_names, before_names);
+    const std::string removed = missing_from(before_names, now_names);
+    if (added.empty() && removed.empty()) return "order of " + key + " changed";
+    std::string text = key + " changed:";
+    if (!added.empty()) text += " added " + added;
+    if (!added.empty() && !removed.empty()) text += ",";
+    if (!removed.empty()) text += " removed " + removed;
+    return text;
   }
   for (std::size_t k = 0; k < now.size(); ++k) {
     if (before[k].value("hash", std::string()) != now[k].value("hash", std::string())) {
