@@ -117,6 +117,24 @@ TEST(PluginHost, AlphaOutlivesHost) {
   EXPECT_FALSE(is_loaded(file));
 }
 
+TEST(PluginHost, AlphaReleasedAfterMainReturns) {
+  // The static below is destroyed by the exit handlers, after main returns
+  // and long after the host. If its library were gone by then, the
+  // destructor call would crash and the test process would fail. A copy of
+  // the plugin keeps the other tests' library unaffected.
+  static std::shared_ptr<Alpha> released_at_exit;
+  testing::TempDir dir;
+  fs::copy_file(scenario("good") / "libtest_constant.so", dir / "released_at_exit.so");
+  {
+    PluginHost host({dir.path()});
+    released_at_exit = host.create(testing::kConstantFamily);
+  }
+  EXPECT_TRUE(is_loaded(dir / "released_at_exit.so"));
+  auto* probe = dynamic_cast<testing::TestProbe*>(released_at_exit.get());
+  ASSERT_NE(probe, nullptr);
+  EXPECT_EQ(probe->constant(), 2.5f);
+}
+
 TEST(PluginHost, HostUnloadsWithoutAlphas) {
   const fs::path file = scenario("good") / "libtest_constant.so";
   {
