@@ -61,8 +61,9 @@ int main(int argc, char** argv) {
        "else ~/.local/share/alphas)")
       ("threads", po::value<int>()->default_value(hardware_threads()),
        "threads for data preparation and training (TBB, OpenMP and BLAS together)")
-      ("verbose,v", po::value<int>()->implicit_value(1)->default_value(0),
-       "log detail: -v for debug, -v 2 for trace");
+      ("verbose,v", po::bool_switch(), "log debug detail")
+      ("trace", po::bool_switch(), "log every detail (more than -v)")
+      ("quiet,q", po::bool_switch(), "log warnings and errors only");
 
   po::options_description hidden;
   hidden.add_options()("command", po::value<std::string>())(
@@ -106,7 +107,9 @@ int main(int argc, char** argv) {
       throw alphas::InputError("--threads must be at least 1 (got " +
                                std::to_string(options.threads) + ")");
     }
-    options.verbosity = vm["verbose"].as<int>();
+    if (vm["verbose"].as<bool>()) options.verbosity = 1;
+    if (vm["trace"].as<bool>()) options.verbosity = 2;
+    if (vm["quiet"].as<bool>()) options.verbosity = -1;
     alphas::set_verbosity(options.verbosity);
     std::optional<std::string> data_dir;
     if (vm.count("data-dir")) data_dir = vm["data-dir"].as<std::string>();

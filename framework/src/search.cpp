@@ -54,8 +54,8 @@ class Evaluator {
  public:
   Evaluator(const std::vector<SearchDimension>& dimensions,
             const std::function<double(const std::vector<double>&)>& objective,
-            std::vector<std::size_t> free)
-      : dimensions_(dimensions), objective_(objective), free_(std::move(free)) {
+            std::vector<std::size_t> free, spdlog::logger& log)
+      : dimensions_(dimensions), objective_(objective), free_(std::move(free)), log_(log) {
     best_.values.resize(dimensions.size());
     for (std::size_t i = 0; i < dimensions.size(); ++i) best_.values[i] = dimensions[i].initial;
     best_.objective = std::numeric_limits<double>::infinity();
@@ -78,7 +78,7 @@ class Evaluator {
       // The first one is a warning; the final summary line counts them all.
       const auto level = non_finite_ == 0 ? spdlog::level::warn : spdlog::level::debug;
       ++non_finite_;
-      host_log().log(level, "search evaluation {}: objective is {} at {}; counted as +infinity",
+      log_.log(level, "search evaluation {}: objective is {} at {}; counted as +infinity",
                      best_.evaluations, value, point);
       return penalty();
     }
@@ -88,12 +88,13 @@ class Evaluator {
       best_.objective = value;
       best_.values = values;
     }
-    host_log().debug("search evaluation {}: {} -> {:.8g} (best {:.8g})", best_.evaluations,
+    log_.debug("search evaluation {}: {} -> {:.8g} (best {:.8g})", best_.evaluations,
                      point, value, best_.objective);
     return value;
   }
 
   const SearchResult& best() const { return best_; }
+  spdlog::logger& log() const { return log_; }
   int non_finite() const { return non_finite_; }
 
  private:
@@ -111,6 +112,7 @@ class Evaluator {
   SearchResult best_;
   double worst_finite_ = -std::numeric_limits<double>::infinity();
   int non_finite_ = 0;
+  spdlog::logger& log_;
 };
 
 // State handed to the NLopt callback through its void* argument.
@@ -162,12 +164,12 @@ void run_bobyqa(const std::vector<SearchDimension>& dimensions,
   double final_value = 0;
   try {
     const nlopt::result result = optimizer.optimize(start, final_value);
-    host_log().debug("search: NLopt stopped with code {}", static_cast<int>(result));
+    evaluator.log().debug("search: NLopt stopped with code {}", static_cast<int>(result));
   } catch (const nlopt::forced_stop&) {
     // Only the callback forces a stop, and it stored the reason.
   } catch (const nlopt::roundoff_limited&) {
     // Rounding errors ended the search early, so the best point seen is kept.
-    host_log().debug("search: NLopt stopped early, limited by rounding errors");
+    evaluator.log().debug("search: NLopt stopped early, limited by rounding errors");
   } catch (const std::exception& error) {
     if (!data.error) {
       throw NumericError(std::string("hyperparameter search failed inside NLopt: ") +
@@ -182,6 +184,12 @@ void run_bobyqa(const std::vector<SearchDimension>& dimensions,
 SearchResult minimize_log_space(const std::vector<SearchDimension>& dimensions,
                                 const std::function<double(const std::vector<double>&)>& objective,
                                 int max_evaluations, double tolerance) {
+  return minimize_log_space(dimensions, objective, max_evaluations, tolerance, host_log());
+}
+
+SearchResult minimize_log_space(const std::vector<SearchDimension>& dimensions,
+                                const std::function<double(const std::vector<double>&)>& objective,
+                                int max_evaluations, double tolerance, spdlog::logger& log) {
   check_dimensions(dimensions);
   if (max_evaluations < 1) {
     throw InputError("hyperparameter search needs at least 1 evaluation (max_evaluations = " +
@@ -198,7 +206,7 @@ SearchResult minimize_log_space(const std::vector<SearchDimension>& dimensions,
     if (dimensions[i].lower < dimensions[i].upper) free.push_back(i);
   }
 
-  Evaluator evaluator(dimensions, objective, free);
+  Evaluator evaluator(dimensions, objective, free, log);
   if (free.empty()) {
     evaluator.evaluate({});
   } else {
@@ -213,7 +221,7 @@ SearchResult minimize_log_space(const std::vector<SearchDimension>& dimensions,
         "runs.",
         best.evaluations, format_point(dimensions, best.values)));
   }
-  host_log().info("search: best {} -> {:.8g} after {} evaluations{}",
+  evaluator.log().info("search: best {} -> {:.8g} after {} evaluations{}",
                   format_point(dimensions, best.values), best.objective, best.evaluations,
                   evaluator.non_finite() > 0
                       ? fmt::format(" ({} not finite)", evaluator.non_finite())

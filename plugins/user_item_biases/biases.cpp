@@ -4,6 +4,7 @@
 
 #include <tbb/blocked_range.h>
 
+#include "alphas/log.hpp"
 #include "alphas/metrics.hpp"
 #include "alphas/search.hpp"
 #include <tbb/parallel_reduce.h>
@@ -76,7 +77,8 @@ BiasModel fit(const CsrMatrix& by_user, const CsrMatrix& by_item, const FitOptio
 }
 
 FitOptions tune(const CsrMatrix& by_user, const CsrMatrix& by_item, const Ratings& validation,
-                FitOptions options, int max_evaluations, double* best_mse) {
+                FitOptions options, int max_evaluations, double* best_mse,
+                spdlog::logger* log) {
   auto validation_mse = [&](const std::vector<double>& lambdas) {
     FitOptions trial = options;
     trial.lambda_u = lambdas[0];
@@ -86,7 +88,7 @@ FitOptions tune(const CsrMatrix& by_user, const CsrMatrix& by_item, const Rating
   };
   SearchResult best = minimize_log_space(
       {{"lambda_u", options.lambda_u, 1e-4, 1e4}, {"lambda_a", options.lambda_a, 1e-4, 1e4}},
-      validation_mse, max_evaluations);
+      validation_mse, max_evaluations, 1e-3, log ? *log : host_log());
   options.lambda_u = best.values[0];
   options.lambda_a = best.values[1];
   if (best_mse) *best_mse = best.objective;

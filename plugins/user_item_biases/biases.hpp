@@ -15,6 +15,8 @@
 #include <cstdint>
 #include <vector>
 
+#include <spdlog/spdlog.h>
+
 #include "alphas/ratings.hpp"
 #include "alphas/sparse.hpp"
 
@@ -45,7 +47,8 @@ BiasModel fit(const CsrMatrix& by_user, const CsrMatrix& by_item, const FitOptio
 // Searches lambda_u and lambda_a (log space, starting from options) for the
 // lowest MSE on `validation`; returns options with the best lambdas.
 FitOptions tune(const CsrMatrix& by_user, const CsrMatrix& by_item, const Ratings& validation,
-                FitOptions options, int max_evaluations, double* best_mse = nullptr);
+                FitOptions options, int max_evaluations, double* best_mse = nullptr,
+                spdlog::logger* log = nullptr);
 
 // u_i + a_j. An unseen user takes u_mean and an unseen item a_mean, which
 // fit() already stored in their slots.

@@ -32,7 +32,8 @@ class UserItemBiasesAlpha : public Alpha {
 
     if (tune) {
       double best_mse = 0;
-      options = biases::tune(by_user_, by_item_, validation_, options, evaluations, &best_mse);
+      options = biases::tune(by_user_, by_item_, validation_, options, evaluations, &best_mse,
+                             &context.log());
       context.log().info("tuned lambda_u = {:.6g}, lambda_a = {:.6g} (validation MSE {:.6f})",
                          options.lambda_u, options.lambda_a, best_mse);
     }

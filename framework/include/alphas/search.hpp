@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <spdlog/spdlog.h>
+
 namespace alphas {
 
 struct SearchDimension {
@@ -25,9 +27,15 @@ struct SearchResult {
 // log space (x = log(value)) with NLopt's derivative-free BOBYQA, so a weight
 // moves by factors rather than by increments. Stops after `max_evaluations`
 // or when a step changes log(value) by less than `tolerance`. Each evaluation
-// is logged at debug level with the parameter names.
+// is logged at debug level with the parameter names, to the host logger.
 SearchResult minimize_log_space(const std::vector<SearchDimension>& dimensions,
                                 const std::function<double(const std::vector<double>&)>& objective,
                                 int max_evaluations = 60, double tolerance = 1e-3);
+
+// The same, logging to `log`: an alpha passes its own logger so that the
+// search lines reach its log file.
+SearchResult minimize_log_space(const std::vector<SearchDimension>& dimensions,
+                                const std::function<double(const std::vector<double>&)>& objective,
+                                int max_evaluations, double tolerance, spdlog::logger& log);
 
 }  // namespace alphas
