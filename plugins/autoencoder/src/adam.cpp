@@ -22,7 +22,7 @@ void update_with_gradient(float* __restrict w, float* __restrict m, float* __res
   for (int64_t i = 0; i < n; ++i) {
     const float mi = m[i] * s.beta1 + g[i] * s.one_minus_beta1;
     const float vi = v[i] * s.beta2 + g[i] * g[i] * s.one_minus_beta2;
-    const float denom = std::sqrt(vi) / s.bias_correction2_sqrt + s.epsilon;
+    const float denom = std::sqrt(vi) * s.inverse_bias_correction2_sqrt + s.epsilon;
     m[i] = mi;
     v[i] = vi;
     w[i] = w[i] + (-s.step_size) * (mi / denom);
@@ -36,7 +36,7 @@ void update_without_gradient(float* __restrict w, float* __restrict m, float* __
   for (int64_t i = 0; i < n; ++i) {
     const float mi = m[i] * s.beta1;
     const float vi = v[i] * s.beta2;
-    const float denom = std::sqrt(vi) / s.bias_correction2_sqrt + s.epsilon;
+    const float denom = std::sqrt(vi) * s.inverse_bias_correction2_sqrt + s.epsilon;
     m[i] = mi;
     v[i] = vi;
     w[i] = w[i] + (-s.step_size) * (mi / denom);
@@ -54,6 +54,8 @@ AdamStep::AdamStep(const AdamSettings& settings, int64_t t)
                                    (1.0 - std::pow(settings.beta1, static_cast<double>(t))))),
       bias_correction2_sqrt(
           static_cast<float>(std::sqrt(1.0 - std::pow(settings.beta2, static_cast<double>(t))))),
+      inverse_bias_correction2_sqrt(
+          static_cast<float>(1.0 / std::sqrt(1.0 - std::pow(settings.beta2, static_cast<double>(t))))),
       epsilon(static_cast<float>(settings.epsilon)) {}
 
 void adam_update_dense(float* weight, float* m, float* v, const float* gradient, int64_t n,

@@ -6,7 +6,9 @@
 //   w <- w - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
 // the update of torch::optim::Adam without weight decay or amsgrad. A fused
 // loop reads w, m, v and g once and writes w, m, v once, instead of the
-// five passes of the tensor expression.
+// five passes of the tensor expression. It multiplies by 1 / sqrt(1 - beta2^t)
+// where torch divides by sqrt(1 - beta2^t), which saves a division per
+// element and changes the result by at most a rounding step.
 #pragma once
 
 #include <cstdint>
@@ -27,7 +29,8 @@ struct AdamSettings {
 struct AdamStep {
   float beta1, beta2, one_minus_beta1, one_minus_beta2;
   float step_size;                // lr / (1 - beta1^t)
-  float bias_correction2_sqrt;    // sqrt(1 - beta2^t)
+  float bias_correction2_sqrt;          // sqrt(1 - beta2^t)
+  float inverse_bias_correction2_sqrt;  // 1 / sqrt(1 - beta2^t)
   float epsilon;
 
   AdamStep(const AdamSettings& settings, int64_t t);

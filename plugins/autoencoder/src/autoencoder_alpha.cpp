@@ -14,6 +14,11 @@
 namespace alphas::autoencoder {
 namespace {
 
+// Version of the training arithmetic, part of the checkpoint hash: bump it
+// when a change to the code changes the numbers a step computes, so that
+// checkpoints of the old code are not resumed.
+constexpr int kArithmeticVersion = 1;
+
 // A 64-bit fingerprint of an array's bytes (not cryptographic: it tells a
 // checkpoint's data from changed data).
 template <class T>
@@ -51,7 +56,8 @@ uint64_t data_fingerprint(const TrainingData& data) {
 
 std::string AutoencoderAlpha::config_hash(const AlphaSpec& spec, const Settings& settings,
                                           const TrainingData& data, bool implicit_head) {
-  nlohmann::json config = {{"family", implicit_head ? "GNN" : "GNN.Resid"},
+  nlohmann::json config = {{"arithmetic_version", kArithmeticVersion},
+                           {"family", implicit_head ? "GNN" : "GNN.Resid"},
                            {"residual_alphas", spec.residual_alphas},
                            {"target_alphas", spec.target_alphas},
                            {"seed", spec.seed},
