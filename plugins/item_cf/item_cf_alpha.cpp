@@ -1,5 +1,6 @@
 #include "item_cf_alpha.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <sstream>
@@ -65,6 +66,22 @@ uint64_t mix64(uint64_t x) {
   return x ^ (x >> 31);
 }
 
+// Throws NumericError naming the first item whose neighbour list contains a
+// NaN or infinite similarity.
+void check_similarities_finite(const NeighborLists& neighbors) {
+  for (int32_t j = 0; j < neighbors.n_items(); ++j) {
+    const std::vector<Neighbor>& list = neighbors.of(j);
+    for (std::size_t n = 0; n < list.size(); ++n) {
+      if (!std::isfinite(list[n].similarity)) {
+        check_finite(kFamily,
+                     "similarity of item " + std::to_string(j) + " to neighbour item " +
+                         std::to_string(list[n].item),
+                     &list[n].similarity, 1);
+      }
+    }
+  }
+}
+
 }  // namespace
 
 ItemCfSettings read_settings(AlphaContext& context) {
@@ -102,7 +119,7 @@ void ItemCfAlpha::load(AlphaContext& context) {
   const Dataset& dataset = context.dataset();
   const Ratings training = context.residuals(Split::training);
   check_finite(kFamily, "training residuals", training.rating);
-  tbb::task_arena arena(context.threads());
+  tbb::task_arena arena(std::max(1, context.threads()));
   arena.execute([&] {
     by_user_ = group_by_user(training, dataset.n_users, dataset.n_items);
     by_item_ = group_by_item(training, dataset.n_users, dataset.n_items);
@@ -189,7 +206,7 @@ void ItemCfAlpha::tune_lambdas(AlphaContext& context) {
 }
 
 void ItemCfAlpha::train(AlphaContext& context) {
-  tbb::task_arena arena(context.threads());
+  tbb::task_arena arena(std::max(1, context.threads()));
   arena.execute([&] {
     const int32_t n_items = by_item_.n_rows;
     Progress progress(context.log(), "item similarities", n_items);
@@ -203,12 +220,7 @@ void ItemCfAlpha::train(AlphaContext& context) {
     context.log().info("kept {} neighbours of {} items ({} MB)", neighbors_.total(), n_items,
                        neighbors_.total() * int64_t(sizeof(Neighbor)) / (1 << 20));
 
-    std::vector<float> similarities;
-    similarities.reserve(static_cast<std::size_t>(neighbors_.total()));
-    for (const auto& list : neighbors_.lists) {
-      for (const Neighbor& neighbor : list) similarities.push_back(neighbor.similarity);
-    }
-    check_finite(kFamily, "neighbour similarities", similarities);
+    check_similarities_finite(neighbors_);
 
     tune_lambdas(context);
   });
@@ -228,7 +240,7 @@ void ItemCfAlpha::write(AlphaContext& context) {
   spdlog::logger& log = context.log();
   context.write_predictions([this, threads, &log](const std::vector<int32_t>& users,
                                                   const std::vector<int32_t>& items) {
-    tbb::task_arena arena(threads);
+    tbb::task_arena arena(std::max(1, threads));
     std::vector<float> prediction;
     FallbackCounts fallbacks;
     arena.execute(

@@ -1,7 +1,7 @@
 // The ItemCF alpha: item-item cosine neighbourhoods on the residuals of its
 // inputs, with the prediction's three exponents and shrinkage tuned on
 // validation. ItemCF.Resid.<X>.1.256 is this alpha with other residual
-// inputs; nothing here assumes which alphas those are.
+// inputs, and nothing here assumes which alphas those are.
 #pragma once
 
 #include <optional>
@@ -14,17 +14,17 @@
 
 namespace alphas::item_cf {
 
-// Recipe parameters; see README.md for the table with defaults.
+// Recipe parameters, described with their defaults in README.md.
 struct ItemCfSettings {
   int32_t neighbors = 0;                   // K
-  std::optional<double> similarity_power;  // λ1: set: fixed; unset: tuned
+  std::optional<double> similarity_power;  // λ1, fixed when set, tuned when unset
   std::optional<double> rating_power;      // λ2
   std::optional<double> shrinkage;         // λ3
   int search_evaluations = 60;
   int64_t max_tuning_pairs = 1000000;
 };
 
-// Reads and validates the parameters; throws InputError naming the alpha,
+// Reads and validates the parameters. Throws InputError naming the alpha,
 // key and value. K comes from the parameter `K`, else from the last
 // dot-separated part of the alpha name ("ItemCF.Resid.MF.1.256" → 256).
 ItemCfSettings read_settings(AlphaContext& context);
@@ -36,8 +36,8 @@ class ItemCfAlpha final : public Alpha {
   void write(AlphaContext& context) override;
 
  private:
-  // The validation pairs tuning looks at: all of them, or a seeded sample
-  // of about max_tuning_pairs.
+  // Returns the validation pairs used for tuning: all of them, or a seeded
+  // sample of about max_tuning_pairs.
   Ratings tuning_pairs(const AlphaContext& context) const;
   // Finds the lambdas that are not fixed by the recipe.
   void tune_lambdas(AlphaContext& context);

@@ -5,8 +5,8 @@
 //
 // where a column of norm 0 (an item without training ratings, or whose
 // residuals are all 0) counts as norm 1, so its similarities are 0 and never
-// 0/0. N(j) holds the K items of largest |S_kj| with k ≠ j; ties are broken
-// by the lower item id.
+// 0/0. N(j) contains the K items of largest |S_kj| with k ≠ j, and ties go
+// to the lower item id.
 #pragma once
 
 #include <cstdint>
@@ -44,12 +44,12 @@ std::vector<double> column_norms(const CsrMatrix& by_item);
 // ascending) and keeps the first `max_neighbors`.
 void select_top_neighbors(std::vector<Neighbor>& candidates, int32_t max_neighbors);
 
-// Called with the number of items finished so far; from several threads.
+// Receives the number of items finished so far, from several threads.
 using ProgressCallback = std::function<void(int64_t done)>;
 
 // Computes N(j) for every item. Column j of S is accumulated sparsely from
 // the raters u of j and the items k of each u (S_kj += r_uk r_uj), then cut
-// to the top K; the dense n_items × n_items matrix is never formed. Items run
+// to the top K, so the dense n_items × n_items matrix is never formed. Items run
 // in parallel with TBB, each with a fixed summation order, so the result is
 // identical for any thread count.
 NeighborLists compute_neighbors(const CsrMatrix& by_user, const CsrMatrix& by_item,

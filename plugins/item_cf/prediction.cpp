@@ -73,7 +73,7 @@ PairsByUser group_pairs(const std::vector<int32_t>& users, const std::vector<int
 }
 
 // Calls visit(n, contributions) for every pair n, with the contributions of
-// that pair in neighbour order. Users run in parallel; visit must only
+// that pair in neighbour order. Users run in parallel, so visit must only
 // write state owned by pair n.
 template <class Visit>
 void visit_pairs(const NeighborLists& neighbors, const CsrMatrix& by_user,
@@ -137,7 +137,7 @@ double score_pair(const Contribution* begin, const Contribution* end, const CfLa
   double numerator = 0;
   double denominator = 0;
   for (const Contribution* c = begin; c != end; ++c) {
-    // |d(S, λ1)| = exp(λ1 log|S|); d(S, λ1) d(r, λ2) = sign exp(λ1 log|S| + λ2 log|r|).
+    // |d(S, λ1)| = exp(λ1 log|S|) and d(S, λ1) d(r, λ2) = sign exp(λ1 log|S| + λ2 log|r|).
     const double weight = std::exp(lambdas.similarity_power * c->log_abs_similarity);
     denominator += weight;
     if (c->sign != 0.0f) {
@@ -152,7 +152,7 @@ ContributionTable gather_contributions(const NeighborLists& neighbors, const Csr
                                        const std::vector<int32_t>& users,
                                        const std::vector<int32_t>& items,
                                        FallbackCounts* fallbacks) {
-  // Pass 1 counts each pair's contributions; pass 2 stores them in place.
+  // Pass 1 counts each pair's contributions, and pass 2 stores them in place.
   ContributionTable table;
   table.offsets.assign(users.size() + 1, 0);
   visit_pairs(neighbors, by_user, users, items,

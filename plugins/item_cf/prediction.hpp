@@ -37,7 +37,7 @@ struct Contribution {
   float sign = 0;                // sign(S_kj) sign(r_ik), 0 when r_ik = 0
 };
 
-// Returns r̂ from the contributions of one pair; 0 without contributions.
+// Returns r̂ from the contributions of one pair, or 0 without contributions.
 double score_pair(const Contribution* begin, const Contribution* end, const CfLambdas& lambdas);
 
 // Every contribution of a list of pairs: pair n owns
@@ -68,7 +68,7 @@ std::vector<float> predict_gathered(const ContributionTable& table, const CfLamb
 
 // Predicts (users[n], items[n]) without keeping the contributions, with the
 // same arithmetic as score_pair. Pairs are processed grouped by user, in
-// parallel with TBB; each value is independent of the thread count.
+// parallel with TBB, and each value is independent of the thread count.
 std::vector<float> predict_pairs(const NeighborLists& neighbors, const CsrMatrix& by_user,
                                  const std::vector<int32_t>& users,
                                  const std::vector<int32_t>& items, const CfLambdas& lambdas,

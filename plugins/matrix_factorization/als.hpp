@@ -6,7 +6,8 @@
 //   L(U, A) = Σ_{(u,i)∈Ω} (r_ui − U_u · A_i)² + λu Σ_u |U_u|² + λa Σ_i |A_i|².
 // With A fixed, L separates into one ridge regression per user:
 //   (A_Ωuᵀ A_Ωu + λu I) U_u = A_Ωuᵀ r_u,
-// where A_Ωu holds the rows of A for the items u rated; items likewise.
+// where A_Ωu contains the rows of A for the items u rated. Items are solved
+// the same way with U fixed.
 #pragma once
 
 #include <cstdint>
@@ -38,17 +39,17 @@ struct FactorMatrix {
 void initialize_gaussian(FactorMatrix& matrix, uint64_t seed, uint64_t stream);
 
 // Solves one row: x = argmin Σ_n (values[n] − Y_{cols[n]} · x)² + λ |x|².
-// With λ > 0 it solves (Y_Ωᵀ Y_Ω + λ I) x = Y_Ωᵀ r by Cholesky (LLT); with
+// With λ > 0 it solves (Y_Ωᵀ Y_Ω + λ I) x = Y_Ωᵀ r by Cholesky (LLT). With
 // λ = 0, or when Cholesky fails numerically, it returns the least-norm
-// least-squares solution from a complete orthogonal decomposition, so a
-// singular system (more factors than ratings) still gives finite numbers.
+// least-squares solution from a complete orthogonal decomposition. A
+// singular system (more factors than ratings) thus still gives finite numbers.
 // A row without entries gets x = 0.
 void solve_ridge_row(const FactorMatrix& fixed, const int32_t* cols, const float* values,
                      int64_t count, double lambda, float* out);
 
 // Replaces every row r of `solved` by solve_ridge_row over the entries of
 // row r of `ratings` (whose columns index rows of `fixed`). Rows run in
-// parallel with TBB; each row's result is independent of the thread count.
+// parallel with TBB, and each row's result is independent of the thread count.
 void solve_all_rows(const CsrMatrix& ratings, const FactorMatrix& fixed, double lambda,
                     FactorMatrix& solved);
 

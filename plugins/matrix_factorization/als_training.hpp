@@ -41,15 +41,15 @@ struct AlsFit {
 };
 
 // Returns the loss that drives early stopping, evaluated after every
-// iteration (e.g. validation MSE, or training_objective).
+// iteration, such as the validation MSE or training_objective.
 using LossFunction = std::function<double(const AlsModel&)>;
 // Called after every iteration, for logging and progress.
 using IterationCallback = std::function<void(int iteration, double loss)>;
 
 // Fits U and A from the same ratings grouped both ways. One iteration solves
-// every user row with A fixed, then every item row with U fixed; A starts
-// from initialize_gaussian(seed). Throws NumericError when the loss becomes
-// NaN or infinite.
+// every user row with A fixed, then every item row with U fixed, and A
+// starts from initialize_gaussian(seed). Throws NumericError when the loss
+// becomes NaN or infinite.
 AlsFit fit_als(const CsrMatrix& by_user, const CsrMatrix& by_item, const AlsOptions& options,
                const LossFunction& loss, const IterationCallback& on_iteration = {});
 

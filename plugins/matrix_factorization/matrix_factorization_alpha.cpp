@@ -1,5 +1,6 @@
 #include "matrix_factorization_alpha.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <sstream>
@@ -103,7 +104,7 @@ MatrixFactorizationSettings read_settings(AlphaContext& context) {
 void MatrixFactorizationAlpha::load(AlphaContext& context) {
   settings_ = read_settings(context);
   const Dataset& dataset = context.dataset();
-  tbb::task_arena arena(context.threads());
+  tbb::task_arena arena(std::max(1, context.threads()));
   arena.execute([&] {
     const Ratings training = context.residuals(Split::training);
     by_user_ = group_by_user(training, dataset.n_users, dataset.n_items);
@@ -138,8 +139,8 @@ void MatrixFactorizationAlpha::tune_lambdas(AlphaContext& context, AlsOptions& o
   // Scaling U by c and A by 1/c leaves U Aᵀ unchanged and turns the penalty
   // into λu c² |U|² + λa |A|² / c², so at the optimum the predictions depend
   // on λu λa only. With both lambdas open the search therefore tunes one
-  // common λ = λu = λa: a second dimension would be a flat ridge. With one
-  // lambda fixed, the search tunes the other.
+  // common λ = λu = λa, because a second dimension would be a flat ridge.
+  // With one lambda fixed, the search tunes the other.
   const char* dimension_name = settings_.lambda_user   ? "lambda_a"
                                : settings_.lambda_item ? "lambda_u"
                                                        : "lambda_u=lambda_a";
@@ -150,8 +151,8 @@ void MatrixFactorizationAlpha::tune_lambdas(AlphaContext& context, AlsOptions& o
     if (!settings_.lambda_item) target.lambda_item = values[0];
   };
 
-  // Each candidate is a short run from the same seeded start; its score is
-  // the best b-scaled validation MSE of those iterations.
+  // Each candidate is a short run from the same seeded start, scored by the
+  // best b-scaled validation MSE of those iterations.
   AlsOptions short_run = options;
   short_run.max_iterations = settings_.tuning_iterations;
   short_run.patience = settings_.tuning_iterations;
@@ -167,7 +168,7 @@ void MatrixFactorizationAlpha::tune_lambdas(AlphaContext& context, AlsOptions& o
     } catch (const NumericError& error) {
       context.log().warn("lambda_u = {:.6g}, lambda_a = {:.6g} diverged: {}",
                          candidate.lambda_user, candidate.lambda_item, error.what());
-      return std::numeric_limits<double>::infinity();  // the search skips such points
+      return std::numeric_limits<double>::infinity();  // the search counts it as +infinity
     }
   };
 
@@ -191,12 +192,12 @@ void MatrixFactorizationAlpha::train(AlphaContext& context) {
   options.tolerance = settings_.tolerance;
   options.seed = context.seed();
 
-  tbb::task_arena arena(context.threads());
+  tbb::task_arena arena(std::max(1, context.threads()));
   arena.execute([&] {
     tune_lambdas(context, options);
 
-    // Early stopping watches the b-scaled validation MSE; without a
-    // validation split it watches the training objective instead.
+    // Early stopping watches the b-scaled validation MSE, or the training
+    // objective when there is no validation split.
     const bool use_validation = !validation_.empty();
     const LossFunction loss = [&](const AlsModel& model) {
       return use_validation ? validation_loss(model)
@@ -230,7 +231,7 @@ void MatrixFactorizationAlpha::write(AlphaContext& context) {
   const int threads = context.threads();
   context.write_predictions(
       [this, threads](const std::vector<int32_t>& users, const std::vector<int32_t>& items) {
-        tbb::task_arena arena(threads);
+        tbb::task_arena arena(std::max(1, threads));
         std::vector<float> prediction;
         arena.execute([&] { prediction = model_.predict(users, items); });
         return prediction;

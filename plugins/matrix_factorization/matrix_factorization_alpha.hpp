@@ -11,10 +11,10 @@
 
 namespace alphas::mf {
 
-// Recipe parameters; see README.md for the table with defaults.
+// Recipe parameters, described with their defaults in README.md.
 struct MatrixFactorizationSettings {
   int32_t factors = 0;                // K
-  std::optional<double> lambda_user;  // set: fixed; unset: tuned
+  std::optional<double> lambda_user;  // fixed when set, tuned when unset
   std::optional<double> lambda_item;
   double lambda_initial = 10.0;       // start of the search
   double lambda_lower = 1e-3;         // search bounds
@@ -26,7 +26,7 @@ struct MatrixFactorizationSettings {
   double tolerance = 1e-4;
 };
 
-// Reads and validates the parameters; throws InputError naming the alpha,
+// Reads and validates the parameters. Throws InputError naming the alpha,
 // key and value. K comes from the parameter `K`, else from the last
 // dot-separated part of the alpha name ("MatrixFactorization.20" → 20).
 MatrixFactorizationSettings read_settings(AlphaContext& context);

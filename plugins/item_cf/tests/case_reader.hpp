@@ -31,7 +31,7 @@ inline std::string case_file(const std::string& case_name, const std::string& fi
   return std::string(ALPHAS_TEST_DATA_DIR) + "/cases/" + case_name + "/" + file;
 }
 
-// Reads "user,item[,rating]" lines after a header; a missing rating is 1.
+// Reads "user,item[,rating]" lines after a header. A missing rating reads as 1.
 inline Ratings read_case_table(const std::string& file, CaseIds& ids) {
   std::ifstream in(file);
   EXPECT_TRUE(in.good()) << "cannot read " << file;

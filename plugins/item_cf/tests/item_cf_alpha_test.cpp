@@ -196,9 +196,9 @@ TEST_F(ItemCfAlphaTest, EmptyValidationNeedsFixedLambdas) {
   EXPECT_FALSE(dir_.has_alpha("ItemCF.4"));
 }
 
-// Case 09 run as an alpha with λ = (1, 1, 0) fixed: the requests are the
-// test split; the two pairs on the unrated item i4 get the fallback 0 and
-// the log counts them.
+// The case in tests/data/cases/09-cosine-zero-norm, run as an alpha with
+// λ = (1, 1, 0) fixed and the requests as the test split. The two pairs on
+// the unrated item i4 get the fallback 0, and the log counts them.
 TEST_F(ItemCfAlphaTest, ZeroNormColumnCase) {
   testing::CaseIds ids;
   const Ratings training =

@@ -155,28 +155,30 @@ TEST(ComputeNeighbors, MatchesDenseReference) {
 
 TEST(ComputeNeighbors, SameListsWithOneAndTwoThreads) {
   const Ratings training = random_residuals(300, 120, 8);
-  NeighborLists one, two;
+  NeighborLists one_thread, two_threads;
   {
     tbb::global_control limit(tbb::global_control::max_allowed_parallelism, 1);
-    one = neighbors_of(training, 300, 120, 10);
+    one_thread = neighbors_of(training, 300, 120, 10);
   }
   {
     tbb::global_control limit(tbb::global_control::max_allowed_parallelism, 2);
-    two = neighbors_of(training, 300, 120, 10);
+    two_threads = neighbors_of(training, 300, 120, 10);
   }
-  ASSERT_EQ(one.n_items(), two.n_items());
-  for (int32_t j = 0; j < one.n_items(); ++j) {
-    ASSERT_EQ(one.of(j).size(), two.of(j).size()) << "item " << j;
-    for (std::size_t n = 0; n < one.of(j).size(); ++n) {
-      EXPECT_EQ(one.of(j)[n].item, two.of(j)[n].item);
-      EXPECT_EQ(one.of(j)[n].similarity, two.of(j)[n].similarity);
+  ASSERT_EQ(one_thread.n_items(), two_threads.n_items());
+  for (int32_t j = 0; j < one_thread.n_items(); ++j) {
+    const auto& expected = one_thread.of(j);
+    const auto& actual = two_threads.of(j);
+    ASSERT_EQ(expected.size(), actual.size()) << "item " << j;
+    for (std::size_t n = 0; n < expected.size(); ++n) {
+      EXPECT_EQ(expected[n].item, actual[n].item);
+      EXPECT_EQ(expected[n].similarity, actual[n].similarity);
     }
   }
 }
 
-// Case 09: item i4 is only on the implicit list, so its rating column is
-// zero. The case's table gives the cosines of i1..i3 to 1e-6; every
-// similarity with i4 is 0, never NaN.
+// The case in tests/data/cases/09-cosine-zero-norm: item i4 is only on the
+// implicit list, so its rating column is zero. The case's table gives the
+// cosines of i1..i3 to 1e-6, and every similarity with i4 is 0, never NaN.
 TEST(ComputeNeighbors, ZeroNormColumnCase) {
   testing::CaseIds ids;
   const Ratings training =
@@ -201,9 +203,9 @@ TEST(ComputeNeighbors, ZeroNormColumnCase) {
   }
 }
 
-// Case 10: 5 items and K = 50, so K is capped at 4 and no list is longer.
-// Cosines from the case's table (1e-6), and all of them against the dense
-// reference.
+// The case in tests/data/cases/10-topk-exceeds-catalog: 5 items and K = 50,
+// so K is capped at 4 and no list is longer. Cosines come from the case's
+// table (1e-6), and every list is checked against the dense reference.
 TEST(ComputeNeighbors, KLargerThanCatalogueCase) {
   testing::CaseIds ids;
   const Ratings training =

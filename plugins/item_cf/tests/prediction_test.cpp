@@ -156,10 +156,11 @@ TEST(Prediction, OutOfRangeIdIsRejected) {
   EXPECT_THROW(predict_pairs(neighbors, by_user, {1}, {0}, CfLambdas{}), std::out_of_range);
 }
 
-// Case 09 with λ = (1, 1, 0), where our formula is the case's
-// Σ S r / Σ |S|: u1 on i3 = 3.657764 and u3 on i1 = 1.785476. Pairs on
-// i4 (no ratings) get our fallback 0, the residual of "no information"; the
-// case's global-mean fallback is what the earlier alphas of a chain supply.
+// The case in tests/data/cases/09-cosine-zero-norm with λ = (1, 1, 0),
+// where our formula is the case's Σ S r / Σ |S|: u1 on i3 = 3.657764 and
+// u3 on i1 = 1.785476. Pairs on i4 (no ratings) get our fallback 0, a
+// residual of "no information". The case's global-mean fallback is what the
+// earlier alphas of a chain supply.
 TEST(Prediction, ZeroNormColumnCase) {
   testing::CaseIds ids;
   const Ratings training =
@@ -184,8 +185,9 @@ TEST(Prediction, ZeroNormColumnCase) {
   EXPECT_EQ(fallbacks.unseen_item, 2);
 }
 
-// Case 10 with K = 50 on 5 items: every pair of the user-item grid against
-// the dense reference, so no list is read past its end.
+// The case in tests/data/cases/10-topk-exceeds-catalog, K = 50 on 5 items:
+// every pair of the user-item grid against the dense reference, so no list
+// is read past its end.
 TEST(Prediction, KLargerThanCatalogueCase) {
   testing::CaseIds ids;
   const Ratings training =
