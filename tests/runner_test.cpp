@@ -48,8 +48,13 @@ Dataset small_dataset() {
       if ((u + 2 * i) % 3 == 0) continue;
       const double raw = 3.0 + 1.2 * std::sin(0.7 * u) + 0.9 * std::cos(1.3 * i);
       const float rating = static_cast<float>(std::min(5.0, std::max(1.0, std::round(raw))));
-      Ratings& split = row % 10 == 8 ? validation : row % 10 == 9 ? test : training;
-      split.push_back(u, i, rating);
+      if (row % 10 == 8) {
+        validation.push_back(u, i, rating);
+      } else if (row % 10 == 9) {
+        test.push_back(u, i, rating);
+      } else {
+        training.push_back(u, i, rating);
+      }
       ++row;
     }
   }
@@ -299,7 +304,7 @@ TEST_F(RunnerTest, AlphaThatWritesNothingIsAnError) {
   }
 }
 
-TEST_F(RunnerTest, NoDatasetAndNoDatasetSectionIsAnError) {
+TEST_F(RunnerTest, MissingDatasetSectionIsAnError) {
   DataDir empty(temp_ / "empty");
   Recipe recipe = parse_recipe("alphas:\n  a: {family: RunnerTest}\n", temp_ / "r.yaml", temp_.path());
   validate_recipe(recipe, families(host_));
@@ -500,6 +505,13 @@ TEST_F(CommandTest, RunRecordsRecipeAndRerunSkips) {
   ASSERT_EQ(second.status, 0) << second.err;
   EXPECT_TRUE(contains(second.out, "Ran 0, 6 already up to date."));
   EXPECT_TRUE(contains(second.err, "top: up to date, skipped"));
+}
+
+TEST_F(CommandTest, RunWarnsAboutUnreadParameters) {
+  const fs::path recipe = write_recipe("alphas:\n  a: {family: RunnerTest, params: {ofset: 1}}\n");
+  const Outcome run = alphas({"--data-dir", dir_.root().string(), "run", "--recipe", recipe.string()});
+  ASSERT_EQ(run.status, 0) << run.err;
+  EXPECT_TRUE(contains(run.err, "a: family RunnerTest never read parameter(s) ofset"));
 }
 
 TEST_F(CommandTest, DryRunPrintsThePlan) {
