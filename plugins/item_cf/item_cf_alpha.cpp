@@ -66,7 +66,7 @@ uint64_t mix64(uint64_t x) {
   return x ^ (x >> 31);
 }
 
-// Throws NumericError naming the first item whose neighbour list contains a
+// Throws NumericError naming the first item whose neighbor list contains a
 // NaN or infinite similarity.
 void check_similarities_finite(const NeighborLists& neighbors) {
   for (int32_t j = 0; j < neighbors.n_items(); ++j) {
@@ -74,7 +74,7 @@ void check_similarities_finite(const NeighborLists& neighbors) {
     for (std::size_t n = 0; n < list.size(); ++n) {
       if (!std::isfinite(list[n].similarity)) {
         check_finite(kFamily,
-                     "similarity of item " + std::to_string(j) + " to neighbour item " +
+                     "similarity of item " + std::to_string(j) + " to neighbor item " +
                          std::to_string(list[n].item),
                      &list[n].similarity, 1);
       }
@@ -89,7 +89,7 @@ ItemCfSettings read_settings(AlphaContext& context) {
   const std::optional<int32_t> from_name = neighbors_from_name(context.name());
   if (!context.spec().params.contains("K") && !from_name) {
     throw InputError(context.name() +
-                     ": the number of neighbours is not set; add params {K: <integer>} to the "
+                     ": the number of neighbors is not set; add params {K: <integer>} to the "
                      "recipe entry or end the alpha name with it (e.g. ItemCF.256)");
   }
   settings.neighbors = context.param<int>("K", from_name.value_or(0));
@@ -162,8 +162,8 @@ void ItemCfAlpha::tune_lambdas(AlphaContext& context) {
   FallbackCounts fallbacks;
   const ContributionTable table =
       gather_contributions(neighbors_, by_user_, pairs.user, pairs.item, &fallbacks);
-  context.log().info("tuning on {} validation pairs with {} neighbour terms ({} MB); {} pairs "
-                     "have no rated neighbour",
+  context.log().info("tuning on {} validation pairs with {} neighbor terms ({} MB); {} pairs "
+                     "have no rated neighbor",
                      pairs.size(), table.contributions.size(),
                      table.contributions.size() * sizeof(Contribution) / (1 << 20),
                      fallbacks.pairs);
@@ -214,10 +214,10 @@ void ItemCfAlpha::train(AlphaContext& context) {
                                    [&](int64_t done) { progress.update(done); });
     progress.finish();
     if (settings_.neighbors > neighbors_.max_neighbors) {
-      context.log().info("K = {} capped at {} (the other items of the catalogue)",
+      context.log().info("K = {} capped at {} (the other items of the catalog)",
                          settings_.neighbors, neighbors_.max_neighbors);
     }
-    context.log().info("kept {} neighbours of {} items ({} MB)", neighbors_.total(), n_items,
+    context.log().info("kept {} neighbors of {} items ({} MB)", neighbors_.total(), n_items,
                        neighbors_.total() * int64_t(sizeof(Neighbor)) / (1 << 20));
 
     check_similarities_finite(neighbors_);
@@ -246,7 +246,7 @@ void ItemCfAlpha::write(AlphaContext& context) {
     arena.execute(
         [&] { prediction = predict_pairs(neighbors_, by_user_, users, items, lambdas_, &fallbacks); });
     log.info("{} of {} pairs use the fallback 0 ({} of an item without training ratings, {} "
-             "of a user who rated none of the item's neighbours)",
+             "of a user who rated none of the item's neighbors)",
              fallbacks.pairs, users.size(), fallbacks.unseen_item, fallbacks.no_rated_neighbor);
     return prediction;
   });

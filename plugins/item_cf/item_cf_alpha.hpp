@@ -1,4 +1,4 @@
-// The ItemCF alpha: item-item cosine neighbourhoods on the residuals of its
+// The ItemCF alpha: item-item cosine neighborhoods on the residuals of its
 // inputs, with the prediction's three exponents and shrinkage tuned on
 // validation. ItemCF.Resid.<X>.1.256 is this alpha with other residual
 // inputs, and nothing here assumes which alphas those are.

@@ -1,4 +1,4 @@
-// Item neighbourhoods for the ItemCF alpha: cosine similarity between the
+// Item neighborhoods for the ItemCF alpha: cosine similarity between the
 // item columns of the training residual matrix, kept as the top K per item.
 //
 //   S_kj = Σ_u r_uk r_uj / (‖r_k‖ ‖r_j‖),   ‖r_j‖ = sqrt(Σ_u r_uj²),
@@ -40,7 +40,7 @@ struct NeighborLists {
 // ‖r_j‖ for every item (row of `by_item`), with 0 replaced by 1.
 std::vector<double> column_norms(const CsrMatrix& by_item);
 
-// Sorts `candidates` into neighbour order (|S| descending, then item id
+// Sorts `candidates` into neighbor order (|S| descending, then item id
 // ascending) and keeps the first `max_neighbors`.
 void select_top_neighbors(std::vector<Neighbor>& candidates, int32_t max_neighbors);
 

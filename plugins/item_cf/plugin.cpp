@@ -7,7 +7,7 @@
 namespace {
 const char* const kFamilies[] = {"ItemCF", nullptr};
 const char* const kDescriptions[] = {
-    "item-item cosine neighbourhoods on the residuals of its inputs (param K)", nullptr};
+    "item-item cosine neighborhoods on the residuals of its inputs (param K)", nullptr};
 }  // namespace
 
 ALPHAS_PLUGIN("item_cf", "1.0.0", kFamilies, kDescriptions)

@@ -73,7 +73,7 @@ PairsByUser group_pairs(const std::vector<int32_t>& users, const std::vector<int
 }
 
 // Calls visit(n, contributions) for every pair n, with the contributions of
-// that pair in neighbour order. Users run in parallel, so visit must only
+// that pair in neighbor order. Users run in parallel, so visit must only
 // write state owned by pair n.
 template <class Visit>
 void visit_pairs(const NeighborLists& neighbors, const CsrMatrix& by_user,

@@ -1,4 +1,4 @@
-// ItemCF prediction from neighbour lists, and the gathered form used to try
+// ItemCF prediction from neighbor lists, and the gathered form used to try
 // many λ cheaply during tuning.
 //
 //   r̂_ij = Σ_{k∈N(j), (i,k) rated} d(S_kj, λ1) d(r_ik, λ2)
@@ -7,7 +7,7 @@
 //
 // "Rated" means the pair (i, k) is in the training residuals, whatever its
 // value: a stored residual of exactly 0 adds 0 to the numerator but still
-// adds |d(S_kj, λ1)| to the denominator. A pair with no rated neighbour
+// adds |d(S_kj, λ1)| to the denominator. A pair with no rated neighbor
 // (including every pair of an item without training ratings, whose N(j) is
 // empty) predicts 0, the fallback.
 #pragma once

@@ -95,7 +95,7 @@ Dataset make_grouped_dataset(int32_t n_users, int32_t n_items) {
 
 TEST_F(ItemCfAlphaTest, TunesAndWritesPredictions) {
   install(make_grouped_dataset(120, 40));
-  // Cosine neighbourhoods need centred input: on raw ratings around 5 every
+  // Cosine neighborhoods need centered input: on raw ratings around 5 every
   // pair of items looks alike. A constant input alpha plays the role that
   // UserItemBiases has in the reference chain.
   write_input_alpha("Mean", [](const std::vector<int32_t>& users, const std::vector<int32_t>&) {
@@ -160,7 +160,7 @@ TEST_F(ItemCfAlphaTest, FixedLambdasSkipTuning) {
   EXPECT_DOUBLE_EQ(fitted["lambda3"].get<double>(), 0.5);
 }
 
-TEST_F(ItemCfAlphaTest, TuningSampleHonoursMaximum) {
+TEST_F(ItemCfAlphaTest, TuningSampleHonorsMaximum) {
   install(make_grouped_dataset(200, 20));
   ASSERT_GT(dataset_.validation.size(), 150u);
   run(spec("ItemCF.8", {{"max_tuning_pairs", 60}, {"search_evaluations", 10}}));

@@ -1,5 +1,5 @@
-// Tests of the cosine neighbourhoods: a hand-computed example, tie-breaking,
-// the K cap, thread independence and the zero-norm and K > catalogue cases.
+// Tests of the cosine neighborhoods: a hand-computed example, tie-breaking,
+// the K cap, thread independence and the zero-norm and K > catalog cases.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -58,7 +58,7 @@ TEST(ComputeNeighbors, HandExample) {
   const double s12 = -4.0 / (3.0 * std::sqrt(2.0));
   EXPECT_EQ(neighbors.max_neighbors, 2);
 
-  // i0: S02 = 0 and S03 = 0 leave one neighbour, fewer than K = 2.
+  // i0: S02 = 0 and S03 = 0 leave one neighbor, fewer than K = 2.
   ASSERT_EQ(neighbors.of(0).size(), 1u);
   EXPECT_EQ(neighbors.of(0)[0].item, 1);
   EXPECT_NEAR(neighbors.of(0)[0].similarity, s01, 1e-6);
@@ -74,7 +74,7 @@ TEST(ComputeNeighbors, HandExample) {
   EXPECT_EQ(neighbors.of(2)[0].item, 1);
   EXPECT_NEAR(neighbors.of(2)[0].similarity, s12, 1e-6);
 
-  // i3 has no ratings: norm 1, all similarities 0, no neighbours.
+  // i3 has no ratings: norm 1, all similarities 0, no neighbors.
   EXPECT_TRUE(neighbors.of(3).empty());
   EXPECT_FALSE(neighbors.has_ratings[3]);
   EXPECT_TRUE(neighbors.has_ratings[0]);
@@ -206,7 +206,7 @@ TEST(ComputeNeighbors, ZeroNormColumnCase) {
 // The case in tests/data/cases/10-topk-exceeds-catalog: 5 items and K = 50,
 // so K is capped at 4 and no list is longer. Cosines come from the case's
 // table (1e-6), and every list is checked against the dense reference.
-TEST(ComputeNeighbors, KLargerThanCatalogueCase) {
+TEST(ComputeNeighbors, KLargerThanCatalogCase) {
   testing::CaseIds ids;
   const Ratings training =
       testing::read_case_table(testing::case_file("10-topk-exceeds-catalog", "ratings.csv"), ids);

@@ -36,7 +36,7 @@ TEST_F(ItemCfPluginTest, DeclaresFamily) {
 
 TEST_F(ItemCfPluginTest, RunsAlphaFromModule) {
   PluginHost host({plugins_});
-  // Item 1's only neighbour is item 0, the only item user 2 rated, so with
+  // Item 1's only neighbor is item 0, the only item user 2 rated, so with
   // λ = (1, 1, 0) the prediction for (user 2, item 1) is that rating, 3.
   Ratings training, test;
   training.push_back(0, 0, 1);

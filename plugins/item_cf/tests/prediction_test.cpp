@@ -60,11 +60,11 @@ TEST_F(HandExample, PlainWeightedMean) {
   const CfLambdas plain{1.0, 1.0, 0.0};
   const double s01 = 1.0 / std::sqrt(12.0);
   const double s12 = -4.0 / (3.0 * std::sqrt(2.0));
-  // u1 on i1: neighbours i2 (r = 1) and i0 (r = 2).
+  // u1 on i1: neighbors i2 (r = 1) and i0 (r = 2).
   EXPECT_NEAR(predict(1, 1, plain), (s12 * 1 + s01 * 2) / (std::abs(s12) + s01), 1e-6);
-  // u2 on i0: only neighbour i1, rated -1.
+  // u2 on i0: only neighbor i1, rated -1.
   EXPECT_NEAR(predict(2, 0, plain), -1.0, 1e-6);
-  // u0 on its own training item i0: i0 is not its own neighbour, so the
+  // u0 on its own training item i0: i0 is not its own neighbor, so the
   // value comes from i1 alone.
   EXPECT_NEAR(predict(0, 0, plain), 1.0, 1e-6);
 }
@@ -188,7 +188,7 @@ TEST(Prediction, ZeroNormColumnCase) {
 // The case in tests/data/cases/10-topk-exceeds-catalog, K = 50 on 5 items:
 // every pair of the user-item grid against the dense reference, so no list
 // is read past its end.
-TEST(Prediction, KLargerThanCatalogueCase) {
+TEST(Prediction, KLargerThanCatalogCase) {
   testing::CaseIds ids;
   const Ratings training =
       testing::read_case_table(testing::case_file("10-topk-exceeds-catalog", "ratings.csv"), ids);
