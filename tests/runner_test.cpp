@@ -304,6 +304,34 @@ TEST_F(RunnerTest, AlphaThatWritesNothingIsAnError) {
   }
 }
 
+TEST_F(RunnerTest, MissingPluginBlocksOnlyItsAlphas) {
+  // The chain plus an alpha whose family no plugin provides.
+  std::string text = chain_recipe();
+  text.insert(text.find("ensembles:"), "  extra:\n    family: NotBuilt\n    inputs: [base]\n");
+  Recipe recipe = parse_recipe(text, temp_ / "recipe.yaml", temp_.path());
+  resolve_references(recipe);
+  check_cycles(recipe);
+  Runner runner(std::move(recipe), dir_, host_, temp_ / "share");
+
+  RunOptions options;
+  options.names = {"top"};
+  EXPECT_EQ(runner.run(options).ran, (Names{"base", "left", "right", "top"}));
+
+  std::map<std::string, NodeStatus> states;
+  for (auto& node : runner.status({})) states[node.name] = node;
+  EXPECT_EQ(states["extra"].state, OutputState::missing);
+  EXPECT_EQ(states["extra"].reason, "no plugin provides family NotBuilt");
+  EXPECT_EQ(states["top"].state, OutputState::done);
+
+  options.names = {"extra"};
+  try {
+    runner.run(options);
+    ADD_FAILURE() << "no error for a family without plugin";
+  } catch (const InputError& e) {
+    EXPECT_TRUE(contains(e.what(), "alpha 'extra' has family 'NotBuilt', which no plugin provides"));
+  }
+}
+
 TEST_F(RunnerTest, MissingDatasetSectionIsAnError) {
   DataDir empty(temp_ / "empty");
   Recipe recipe = parse_recipe("alphas:\n  a: {family: RunnerTest}\n", temp_ / "r.yaml", temp_.path());

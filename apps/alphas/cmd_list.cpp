@@ -100,7 +100,7 @@ int cmd_list(const GlobalOptions& global, const Args& args) {
   const auto share_dir = default_share_dir();
   const auto recipe_file = choose_recipe_file(global.data_dir, explicit_recipe, share_dir);
   PluginHost host(PluginHost::default_directories());
-  Runner runner(read_validated_recipe(recipe_file, host), global.data_dir, host, share_dir);
+  Runner runner(read_resolved_recipe(recipe_file), global.data_dir, host, share_dir);
   const auto statuses = in_recipe_order(runner.recipe(), runner.status({}));
 
   if (format == "json") {

@@ -125,7 +125,7 @@ int cmd_run(const GlobalOptions& global, const Args& args) {
   const auto share_dir = default_share_dir();
   const auto recipe_file = choose_recipe_file(global.data_dir, arguments.recipe, share_dir);
   PluginHost host(PluginHost::default_directories());
-  Recipe recipe = read_validated_recipe(recipe_file, host);
+  Recipe recipe = read_resolved_recipe(recipe_file);
 
   RunOptions options;
   options.names = arguments.names;

@@ -259,9 +259,18 @@ void resolve_references(Recipe& recipe) {
 }
 
 void check_families(const Recipe& recipe, const std::vector<std::string>& families) {
+  std::vector<std::string> names;
+  for (const auto& alpha : recipe.alphas) names.push_back(alpha.name);
+  check_families(recipe, families, names);
+}
+
+void check_families(const Recipe& recipe, const std::vector<std::string>& families,
+                    const std::vector<std::string>& names) {
+  const std::set<std::string> checked(names.begin(), names.end());
   Problems problems(recipe.file.string());
   std::set<std::pair<int, std::string>> reported;  // expanded alphas share a line
   for (const auto& alpha : recipe.alphas) {
+    if (!checked.count(alpha.name)) continue;
     if (std::find(families.begin(), families.end(), alpha.family) != families.end()) continue;
     if (!reported.insert({alpha.family_line, alpha.family}).second) continue;
     const std::string available = families.empty() ? "none: no plugin was found" : join(families);

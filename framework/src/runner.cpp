@@ -132,10 +132,12 @@ std::vector<NodeStatus> Runner::plan(const std::vector<std::string>& order) cons
     status.name = name;
     std::optional<nlohmann::json> stored;
     bool complete = false;
+    bool has_plugin = true;
     if (const RecipeAlpha* alpha = recipe_.find_alpha(name)) {
       status.family = alpha->family;
-      status.provenance = runner_detail::alpha_provenance(
-          *alpha, host_.plugin_for(alpha->family).version, dataset, hashes);
+      has_plugin = host_.has_family(alpha->family);
+      const std::string version = has_plugin ? host_.plugin_for(alpha->family).version : "";
+      status.provenance = runner_detail::alpha_provenance(*alpha, version, dataset, hashes);
       complete = dir_.has_alpha(name);
       if (complete) {
         stored = read_json(dir_.params_file(name));
@@ -153,7 +155,15 @@ std::vector<NodeStatus> Runner::plan(const std::vector<std::string>& order) cons
     }
     hashes[name] = status.provenance["hash"].get<std::string>();
 
-    if (!has_dataset) {
+    if (!has_plugin) {
+      // Without the plugin the expected hash is unknown. Dependents compare
+      // against the stored output's hash, so they do not look stale for it.
+      status.state = complete ? OutputState::stale : OutputState::missing;
+      status.reason = "no plugin provides family " + status.family;
+      if (stored) {
+        hashes[name] = stored->value("provenance", nlohmann::json()).value("hash", std::string());
+      }
+    } else if (!has_dataset) {
       status.state = OutputState::missing;
       status.reason = "no dataset imported yet";
     } else if (!complete) {
@@ -224,6 +234,7 @@ RunReport Runner::run(const RunOptions& options) {
   RunReport report;
   report.plan = make_plan();
   if (options.dry_run) return report;
+  check_families(recipe_, host_families(host_), order);
 
   // The import changes the dataset hash, so the plan is made again after it.
   ensure_dataset();

@@ -71,14 +71,25 @@ std::filesystem::path choose_recipe_file(const DataDir& dir,
   return reference;
 }
 
-Recipe read_validated_recipe(const std::filesystem::path& file, const PluginHost& host) {
+std::vector<std::string> host_families(const PluginHost& host) {
   std::vector<std::string> families;
   for (const auto& plugin : host.plugins()) {
     families.insert(families.end(), plugin.families.begin(), plugin.families.end());
   }
   std::sort(families.begin(), families.end());
+  return families;
+}
+
+Recipe read_validated_recipe(const std::filesystem::path& file, const PluginHost& host) {
   Recipe recipe = read_recipe(file);
-  validate_recipe(recipe, families);
+  validate_recipe(recipe, host_families(host));
+  return recipe;
+}
+
+Recipe read_resolved_recipe(const std::filesystem::path& file) {
+  Recipe recipe = read_recipe(file);
+  resolve_references(recipe);
+  check_cycles(recipe);
   return recipe;
 }
 

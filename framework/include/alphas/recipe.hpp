@@ -97,6 +97,9 @@ void resolve_references(Recipe& recipe);
 
 // Throws InputError for each alpha whose family is not in `families`.
 void check_families(const Recipe& recipe, const std::vector<std::string>& families);
+// The same for the alphas named in `names` only (ensemble names are skipped).
+void check_families(const Recipe& recipe, const std::vector<std::string>& families,
+                    const std::vector<std::string>& names);
 
 // Throws InputError naming the whole cycle with lines, e.g.
 //   "r.yaml: dependency cycle: a (line 13) -> c (line 21) -> b (line 17) -> a".

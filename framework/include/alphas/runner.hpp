@@ -30,8 +30,16 @@ std::filesystem::path choose_recipe_file(const DataDir& dir,
                                          const std::optional<std::filesystem::path>& explicit_file,
                                          const std::filesystem::path& share_dir);
 
+// Returns the families of every plugin of `host`, sorted.
+std::vector<std::string> host_families(const PluginHost& host);
+
 // Reads `file` and validates it against the families of `host`.
 Recipe read_validated_recipe(const std::filesystem::path& file, const PluginHost& host);
+
+// Reads `file` and runs every check but the family check: Runner::run
+// checks the families of the alphas it needs, so that a missing plugin
+// blocks only the alphas that need it.
+Recipe read_resolved_recipe(const std::filesystem::path& file);
 
 // Copies the recipe into dir.recipe_file() atomically, with `base_dir` set
 // to an absolute path so that its relative dataset paths still resolve
@@ -76,7 +84,8 @@ struct RunReport {
 
 class Runner {
  public:
-  // `recipe` must be validated against host's families.
+  // `recipe` must be resolved (read_resolved_recipe); families are checked
+  // by run() for the alphas it runs, and status() reports the others.
   Runner(Recipe recipe, DataDir dir, const PluginHost& host, std::filesystem::path share_dir);
 
   const Recipe& recipe() const { return recipe_; }
