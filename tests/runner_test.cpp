@@ -627,6 +627,33 @@ TEST_F(CommandTest, CheckReportsCase17Errors) {
   EXPECT_TRUE(contains(valid.out, "run order: base left right top other E"));
 }
 
+TEST_F(CommandTest, SmallRecipeRunsEndToEnd) {
+  PluginHost built({fs::path(ALPHAS_PLUGIN_DIR)});
+  for (const char* family : {"UserItemBiases", "MatrixFactorization", "ItemCF"}) {
+    if (!built.has_family(family)) {
+      GTEST_SKIP() << "plugin family " << family << " is not built in " << ALPHAS_PLUGIN_DIR;
+    }
+  }
+  const fs::path recipe = fs::path(ALPHAS_TEST_DATA_DIR) / ".." / ".." / "configs" / "test-small.yaml";
+  DataDir fresh(temp_ / "small");
+  const Outcome first =
+      alphas({"--data-dir", fresh.root().string(), "run", "--recipe", recipe.string()});
+  ASSERT_EQ(first.status, 0) << first.err;
+  EXPECT_TRUE(contains(first.out, "Ran 5, 0 already up to date."));
+  EXPECT_TRUE(contains(first.out, "Ensemble Small: linear blend of 4 alphas"));
+  EXPECT_TRUE(fresh.has_dataset());
+  EXPECT_TRUE(fs::exists(fresh.reports_dir() / "Small.md"));
+  EXPECT_TRUE(fs::exists(fresh.reports_dir() / "Small.svg"));
+  const nlohmann::json ensemble = read_json(fresh.alpha_dir("Small") / "ensemble.json");
+  EXPECT_EQ(ensemble["alphas"].size(), 4u);
+  EXPECT_EQ(ensemble["stacker"]["trained"], true);
+  EXPECT_TRUE(ensemble["blend"]["test"]["rmse"].is_number());
+
+  const Outcome second = alphas({"--data-dir", fresh.root().string(), "run"});
+  ASSERT_EQ(second.status, 0) << second.err;
+  EXPECT_TRUE(contains(second.out, "Ran 0, 5 already up to date."));
+}
+
 // Reads every split of an output's predictions.h5.
 std::map<std::string, std::vector<float>> predictions_of(const DataDir& dir, const std::string& name) {
   H5File file(dir.predictions_file(name), H5File::Mode::read);
