@@ -86,7 +86,8 @@ int cmd_list(const GlobalOptions& global, const Args& args) {
     std::cout << "Usage: alphas [global options] list [--recipe FILE] [--format table|json]\n\n"
                  "Lists the alphas and ensembles of the recipe with their state in the data\n"
                  "directory (done, stale with the reason, or missing) and the validation RMSE\n"
-                 "of the stored output.\n\n"
+                 "of the stored output: for an alpha, of b * prediction against the residual\n"
+                 "it was trained to predict; for an ensemble, of the blend against the ratings.\n\n"
               << options << "\n";
     return 0;
   }
