@@ -71,6 +71,8 @@ struct EnsembleResult {
 };
 
 // Reads validation and test predictions of `alphas` from the store.
+// NOTE: members are alphas of the recipe, so an extra output such as
+// GNN.1.Implicit (list probabilities) cannot join a blend yet.
 BlendData load_blend_data(const std::vector<std::string>& alphas, PredictionStore& store);
 
 // Returns min(max(x, scale.min), scale.max) for each x.
