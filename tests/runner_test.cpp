@@ -129,9 +129,12 @@ class RunnerTest : public ::testing::Test {
 
 TEST_F(RunnerTest, RunsMissingInputsFirst) {
   const RunReport report = run(chain_recipe(), {"top"});
-  EXPECT_EQ(report.ran, (Names{"base", "left", "right", "top"}));
+  // E blends base, left, right and top, all part of this run, so it follows.
+  EXPECT_EQ(report.ran, (Names{"base", "left", "right", "top", "E"}));
   EXPECT_TRUE(report.skipped.empty());
-  for (const auto& name : report.ran) EXPECT_TRUE(dir_.has_alpha(name)) << name;
+  for (const char* name : {"base", "left", "right", "top"}) {
+    EXPECT_TRUE(dir_.has_alpha(name)) << name;
+  }
   EXPECT_FALSE(dir_.has_alpha("other"));
 
   // top's output names its inputs and the hashes of their outputs.
@@ -162,7 +165,7 @@ TEST_F(RunnerTest, DryRunRunsNothing) {
   options.names = {"top"};
   options.dry_run = true;
   const RunReport report = runner.run(options);
-  ASSERT_EQ(report.plan.size(), 4u);
+  ASSERT_EQ(report.plan.size(), 5u);  // base, left, right, top and the ensemble E
   for (const auto& node : report.plan) {
     EXPECT_TRUE(node.will_run) << node.name;
     EXPECT_EQ(node.state, OutputState::missing);
@@ -187,6 +190,23 @@ TEST_F(RunnerTest, NamesResolveToAlphasFamiliesAndPatterns) {
   }
   // Running a family runs its alphas and their inputs only.
   EXPECT_EQ(run(chain_recipe(), {"RunnerTest.Other"}).ran, (Names{"base", "right"}));
+}
+
+TEST_F(RunnerTest, EnsembleFollowsOnlyWhenCovered) {
+  // right's run covers base and right, not all of E's alphas: E stays out.
+  EXPECT_EQ(run(chain_recipe(), {"right"}).ran, (Names{"base", "right"}));
+  EXPECT_FALSE(fs::exists(dir_.alpha_dir("E")));
+
+  Runner runner = make_runner(chain_recipe());
+  RunOptions options;
+  options.names = {"top"};
+  options.follow_ensembles = false;
+  EXPECT_EQ(runner.run(options).ran, (Names{"left", "top"}));
+  EXPECT_FALSE(fs::exists(dir_.alpha_dir("E")));
+
+  // Once every alpha of E takes part in the run, the missing E follows.
+  const RunReport report = run(chain_recipe(), {"top"});
+  EXPECT_EQ(report.ran, Names{"E"});
 }
 
 // --- Staleness -----------------------------------------------------------
@@ -315,7 +335,7 @@ TEST_F(RunnerTest, MissingPluginBlocksOnlyItsAlphas) {
 
   RunOptions options;
   options.names = {"top"};
-  EXPECT_EQ(runner.run(options).ran, (Names{"base", "left", "right", "top"}));
+  EXPECT_EQ(runner.run(options).ran, (Names{"base", "left", "right", "top", "E"}));
 
   std::map<std::string, NodeStatus> states;
   for (auto& node : runner.status({})) states[node.name] = node;
@@ -550,7 +570,8 @@ TEST_F(CommandTest, DryRunPrintsThePlan) {
   ASSERT_EQ(plan.status, 0) << plan.err;
   EXPECT_TRUE(contains(plan.out, "1. skip  base"));
   EXPECT_TRUE(contains(plan.out, "2. run   left   (missing: not run yet)"));
-  EXPECT_TRUE(contains(plan.out, "3 to run, 1 up to date."));
+  EXPECT_TRUE(contains(plan.out, "5. run   E"));  // the ensemble of base..top follows
+  EXPECT_TRUE(contains(plan.out, "4 to run, 1 up to date."));
   EXPECT_FALSE(dir_.has_alpha("left"));
 }
 

@@ -26,6 +26,7 @@ struct RunArguments {
   bool force = false;
   bool dry_run = false;
   bool wait = false;
+  bool no_ensembles = false;
 };
 
 void print_help(const po::options_description& options) {
@@ -37,7 +38,9 @@ void print_help(const po::options_description& options) {
          "(ItemCF.*); without NAME everything in the recipe runs. An output is stale when\n"
          "the plugin version, the alpha's parameters or seed, the dataset or an input\n"
          "changed since it was written. If the data directory has no dataset yet, the\n"
-         "recipe's dataset is imported first.\n\n"
+         "recipe's dataset is imported first. Every ensemble whose alphas all take part\n"
+         "in the run follows them (so 'alphas run GNN.Resid' ends with the blend table),\n"
+         "unless --no-ensembles.\n\n"
          "Without --recipe the recipe recorded in the data directory by the last run\n"
          "with --recipe is used, else the reference recipe shipped with alphas.\n\n"
       << options << "\n";
@@ -50,6 +53,8 @@ RunArguments parse_arguments(const Args& args, bool& help) {
       ("recipe", po::value<std::string>(), "recipe file (YAML); recorded in the data directory")
       ("force", po::bool_switch(), "rerun the named alphas even when they are up to date")
       ("dry-run,n", po::bool_switch(), "print the plan and run nothing")
+      ("no-ensembles", po::bool_switch(),
+       "do not add the ensembles whose alphas all take part in the run")
       ("wait", po::bool_switch(),
        "wait for another run on the same data directory to finish instead of failing");
   po::options_description hidden;
@@ -71,6 +76,7 @@ RunArguments parse_arguments(const Args& args, bool& help) {
   parsed.force = vm["force"].as<bool>();
   parsed.dry_run = vm["dry-run"].as<bool>();
   parsed.wait = vm["wait"].as<bool>();
+  parsed.no_ensembles = vm["no-ensembles"].as<bool>();
   return parsed;
 }
 
@@ -131,6 +137,7 @@ int cmd_run(const GlobalOptions& global, const Args& args) {
   options.names = arguments.names;
   options.force = arguments.force;
   options.dry_run = arguments.dry_run;
+  options.follow_ensembles = !arguments.no_ensembles;
   options.threads = global.threads;
 
   if (arguments.dry_run) {

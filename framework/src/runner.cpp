@@ -220,11 +220,26 @@ void Runner::ensure_dataset() const {
                   result.dataset.test.size(), seconds_since(start));
 }
 
-RunReport Runner::run(const RunOptions& options) {
-  const std::vector<std::string> targets = resolve_names(options.names);
+std::vector<std::string> Runner::with_following_ensembles(std::vector<std::string> targets) const {
   const std::vector<std::string> order = dependency_order(recipe_, targets);
+  const std::set<std::string> planned(order.begin(), order.end());
+  for (const auto& ensemble : recipe_.ensembles) {
+    if (planned.count(ensemble.name) || ensemble.members.empty()) continue;
+    const bool covered = std::all_of(ensemble.members.begin(), ensemble.members.end(),
+                                     [&](const std::string& m) { return planned.count(m) > 0; });
+    if (covered) targets.push_back(ensemble.name);
+  }
+  return targets;
+}
+
+RunReport Runner::run(const RunOptions& options) {
+  std::vector<std::string> targets = resolve_names(options.names);
   const std::set<std::string> forced =
       options.force ? std::set<std::string>(targets.begin(), targets.end()) : std::set<std::string>();
+  if (options.follow_ensembles && !options.names.empty()) {
+    targets = with_following_ensembles(std::move(targets));
+  }
+  const std::vector<std::string> order = dependency_order(recipe_, targets);
   auto make_plan = [&] {
     std::vector<NodeStatus> nodes = plan(order);
     for (auto& node : nodes) node.will_run = node.state != OutputState::done || forced.count(node.name);

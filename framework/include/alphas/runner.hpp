@@ -73,6 +73,9 @@ struct RunOptions {
   std::vector<std::string> names;  // as given on the command line; empty: everything
   bool force = false;              // rerun the named alphas even when up to date
   bool dry_run = false;            // print the plan only
+  // Also run every ensemble whose alphas are all part of the run, so that
+  // `alphas run GNN.Resid` ends with the blend of the chain it ran.
+  bool follow_ensembles = true;
   int threads = 1;
 };
 
@@ -95,6 +98,9 @@ class Runner {
   // (all of its alphas, e.g. "GNN.Resid"), or a pattern such as "ItemCF.*".
   // Throws InputError for a name that matches nothing.
   std::vector<std::string> resolve_names(const std::vector<std::string>& names) const;
+  // Adds every ensemble of the recipe whose alphas the targets (with their
+  // dependencies) all include.
+  std::vector<std::string> with_following_ensembles(std::vector<std::string> targets) const;
 
   // The state of `names` and of everything they depend on, in run order.
   // Empty `names`: every alpha and ensemble of the recipe.
