@@ -119,3 +119,33 @@ TEST_F(AlphaContextTest, WrongParamTypeNamesKey) {
 
 }  // namespace
 }  // namespace alphas
+
+namespace alphas {
+namespace {
+
+TEST(AlphaParams, IntegersAreNotTruncated) {
+  testing::TempDir tmp;
+  DataDir dir(tmp.path());
+  Ratings r;
+  r.push_back(0, 0, 1);
+  Dataset dataset = testing::make_dataset(1, 1, r, r, r);
+  PredictionStore store(dir, dataset);
+  AlphaSpec spec;
+  spec.name = "P";
+  spec.family = "P";
+  spec.params = {{"fraction", 2.5}, {"huge", 4294967297LL}, {"flag", true}, {"k", 7},
+                 {"negative", -3}};
+  AlphaContext context(spec, dir, store, 1, "1");
+  EXPECT_THROW(context.param<int>("fraction", 1), InputError);
+  EXPECT_THROW(context.param<int>("huge", 1), InputError);
+  EXPECT_THROW(context.param<int>("flag", 1), InputError);
+  EXPECT_THROW(context.param<bool>("k", false), InputError);
+  EXPECT_THROW(context.param<uint32_t>("negative", 1u), InputError);
+  EXPECT_EQ(context.param<int>("k", 1), 7);
+  EXPECT_EQ(context.param<int64_t>("huge", 1), 4294967297LL);
+  EXPECT_DOUBLE_EQ(context.param<double>("k", 1.0), 7.0);
+  EXPECT_TRUE(context.param<bool>("flag", false));
+}
+
+}  // namespace
+}  // namespace alphas

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "alphas/error.hpp"
 #include "alphas/hdf5_io.hpp"
 #include "alphas/residuals.hpp"
 #include "support/temp_dir.hpp"
@@ -103,6 +104,27 @@ TEST_F(ResidualsTest, WrongLengthIsRejected) {
   store_predictions(dir_, "Short", {{1}, {1, 2, 3, 4}, {5}});
   PredictionStore store(dir_, dataset_);
   EXPECT_ANY_THROW(store.predictions("Short", Split::training));
+}
+
+}  // namespace
+}  // namespace alphas
+
+namespace alphas {
+namespace {
+
+TEST(DatasetFile, OutOfRangeIdIsRejectedOnLoad) {
+  testing::TempDir tmp;
+  Ratings good, bad;
+  good.push_back(0, 0, 3);
+  bad.push_back(0, 5, 3);  // item 5 of 2
+  save_dataset(testing::make_dataset(1, 2, good, bad, good), tmp / "d.h5");
+  try {
+    load_dataset(tmp / "d.h5");
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("/validation"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("import the data again"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

@@ -20,11 +20,18 @@ namespace {
 namespace po = boost::program_options;
 
 nlohmann::json read_json_file(const std::filesystem::path& file) {
+  nlohmann::json json;
   try {
-    return nlohmann::json::parse(read_text(file));
+    json = nlohmann::json::parse(read_text(file));
   } catch (const nlohmann::json::exception& e) {
-    throw Error(file.string() + " is not valid JSON (" + e.what() + ")");
+    throw Error(file.string() + " is not valid JSON (" + e.what() +
+                "); rerun the alpha with 'alphas run NAME --force'");
   }
+  if (!json.is_object()) {
+    throw Error(file.string() + " is not a JSON object; rerun the alpha with 'alphas run NAME "
+                "--force'");
+  }
+  return json;
 }
 
 // Names of the stored outputs, for the message about a missing one.

@@ -103,9 +103,11 @@ int main(int argc, char** argv) {
 
     GlobalOptions options;
     options.threads = vm["threads"].as<int>();
-    if (options.threads < 1) {
-      throw alphas::InputError("--threads must be at least 1 (got " +
-                               std::to_string(options.threads) + ")");
+    // More threads than this only adds contention on any machine alphas targets.
+    constexpr int kMaxThreads = 1024;
+    if (options.threads < 1 || options.threads > kMaxThreads) {
+      throw alphas::InputError("--threads must be from 1 to " + std::to_string(kMaxThreads) +
+                               " (got " + std::to_string(options.threads) + ")");
     }
     if (vm["verbose"].as<bool>()) options.verbosity = 1;
     if (vm["trace"].as<bool>()) options.verbosity = 2;

@@ -16,7 +16,7 @@ namespace alphas {
 void throw_param_type_error(const std::string& alpha, const std::string& key,
                             const std::string& value) {
   throw InputError(alpha + ": parameter '" + key + "' has invalid value " + value +
-                   "; check its type in the plugin's parameter table");
+                   "; check its type and range in the plugin's parameter table");
 }
 
 namespace {

@@ -1,5 +1,8 @@
 #include "alphas/dataset.hpp"
 
+#include <cmath>
+#include <stdexcept>
+
 #include "alphas/atomic_file.hpp"
 #include "alphas/error.hpp"
 #include "alphas/hdf5_io.hpp"
@@ -42,6 +45,22 @@ Ratings read_ratings(const H5File& h5, const std::string& group,
                 " have different lengths; the file is damaged, import the data again");
   }
   return r;
+}
+
+// Rejects ids outside [0, n) and non-finite ratings, which only a damaged
+// or hand-edited file can contain: every reader indexes arrays by id.
+void check_split(const Ratings& r, const std::string& group, int32_t n_users, int32_t n_items,
+                 const std::filesystem::path& file) {
+  for (std::size_t k = 0; k < r.size(); ++k) {
+    const bool bad_id =
+        r.user[k] < 0 || r.user[k] >= n_users || r.item[k] < 0 || r.item[k] >= n_items;
+    if (bad_id || !std::isfinite(r.rating[k])) {
+      throw InputError(file.string() + ": row " + std::to_string(k) + " of /" + group +
+                       " is invalid (user " + std::to_string(r.user[k]) + ", item " +
+                       std::to_string(r.item[k]) + ", rating " + std::to_string(r.rating[k]) +
+                       "); the file is damaged: import the data again");
+    }
+  }
 }
 
 }  // namespace
@@ -90,9 +109,20 @@ Dataset load_dataset(const std::filesystem::path& file) {
   if (h5.has("items/title")) d.item_titles = h5.read_strings("items/title");
   d.n_users = static_cast<int32_t>(h5.read_attribute("n_users"));
   d.n_items = static_cast<int32_t>(h5.read_attribute("n_items"));
+  if (d.n_users < 0 || d.n_items < 0 || d.user_ids.size() != std::size_t(d.n_users) ||
+      d.item_ids.size() != std::size_t(d.n_items)) {
+    throw InputError(file.string() + ": user or item counts do not match the id maps; the file "
+                     "is damaged: import the data again");
+  }
+  for (Split s : kStoredSplits) check_split(d.split(s), split_name(s), d.n_users, d.n_items, file);
   d.scale.min = h5.read_attribute("scale_min");
   d.scale.max = h5.read_attribute("scale_max");
-  d.seed = std::stoull(h5.read_string_attribute("seed"));
+  try {
+    d.seed = std::stoull(h5.read_string_attribute("seed"));
+  } catch (const std::logic_error&) {
+    throw InputError(file.string() + ": the seed attribute is not a number; the file is damaged: "
+                     "import the data again");
+  }
   return d;
 }
 

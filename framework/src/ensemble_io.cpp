@@ -80,12 +80,17 @@ nlohmann::json read_ensemble_json(const DataDir& dir, const std::string& name) {
     throw Error("ensemble '" + name + "' has no results in " + file.string() +
                 "; run 'alphas run " + name + "' first");
   }
+  nlohmann::json json;
   try {
-    return nlohmann::json::parse(read_text(file));
+    json = nlohmann::json::parse(read_text(file));
   } catch (const nlohmann::json::exception& e) {
     throw Error(file.string() + " is not valid JSON (" + e.what() + "); rerun 'alphas run " +
                 name + " --force'");
   }
+  if (!json.is_object()) {
+    throw Error(file.string() + " is not a JSON object; rerun 'alphas run " + name + " --force'");
+  }
+  return json;
 }
 
 }  // namespace alphas

@@ -100,12 +100,16 @@ void set_verbosity(int verbosity) {
   std::lock_guard<std::mutex> lock(loggers.mutex);
   loggers.verbosity = verbosity;
   const auto level = level_for(verbosity);
+  // The terminal shows the chosen level; log files always keep info lines,
+  // so an alpha's saved log.txt does not depend on -q.
+  stderr_sink()->set_level(level);
+  const auto logger_level = std::min(level, spdlog::level::info);
   auto& list = loggers.loggers;
   list.erase(std::remove_if(list.begin(), list.end(),
                             [](const std::weak_ptr<spdlog::logger>& weak) { return weak.expired(); }),
              list.end());
   for (const auto& weak : list) {
-    if (auto logger = weak.lock()) logger->set_level(level);
+    if (auto logger = weak.lock()) logger->set_level(logger_level);
   }
 }
 
@@ -131,7 +135,7 @@ std::shared_ptr<spdlog::logger> make_logger(const std::string& name,
 
   LoggerRegistry& loggers = registry();
   std::lock_guard<std::mutex> lock(loggers.mutex);
-  logger->set_level(level_for(loggers.verbosity));
+  logger->set_level(std::min(level_for(loggers.verbosity), spdlog::level::info));
   loggers.loggers.push_back(logger);
   return logger;
 }
@@ -195,7 +199,7 @@ struct Progress::State {
         label(std::move(label_)),
         total(total_),
         interval(interval_),
-        visible(log_.should_log(spdlog::level::info)),
+        visible(log_.should_log(spdlog::level::info) && log_level() <= spdlog::level::info),
         terminal(isatty(fileno(stderr)) != 0),
         next_output((start + (terminal ? Clock::duration(kRedrawInterval) : interval_))
                         .time_since_epoch()

@@ -27,10 +27,21 @@ std::string join(const std::vector<std::string>& names) {
 std::optional<nlohmann::json> read_json(const std::filesystem::path& file) {
   if (!std::filesystem::exists(file)) return std::nullopt;
   try {
-    return nlohmann::json::parse(read_text(file));
+    nlohmann::json json = nlohmann::json::parse(read_text(file));
+    // Every stored JSON file is an object; anything else counts as unreadable.
+    if (!json.is_object()) return std::nullopt;
+    return json;
   } catch (const std::exception&) {
     return std::nullopt;
   }
+}
+
+// The provenance hash stored in an output's JSON, or "" when there is none.
+std::string stored_hash(const nlohmann::json& stored) {
+  auto provenance = stored.find("provenance");
+  if (provenance == stored.end() || !provenance->is_object()) return std::string();
+  auto hash = provenance->find("hash");
+  return hash != provenance->end() && hash->is_string() ? hash->get<std::string>() : std::string();
 }
 
 std::optional<double> number_at(const std::optional<nlohmann::json>& json,
@@ -161,7 +172,7 @@ std::vector<NodeStatus> Runner::plan(const std::vector<std::string>& order) cons
       status.state = complete ? OutputState::stale : OutputState::missing;
       status.reason = "no plugin provides family " + status.family;
       if (stored) {
-        hashes[name] = stored->value("provenance", nlohmann::json()).value("hash", std::string());
+        hashes[name] = stored_hash(*stored);
       }
     } else if (!has_dataset) {
       status.state = OutputState::missing;
@@ -319,7 +330,7 @@ void Runner::run_alpha(const RecipeAlpha& recipe_alpha, const nlohmann::json& pr
   // The output must exist and carry this run's provenance.
   const auto params = read_json(dir_.params_file(spec.name));
   const bool written = dir_.has_alpha(spec.name) && params &&
-                       params->value("provenance", nlohmann::json()).value("hash", std::string()) ==
+                       stored_hash(*params) ==
                            provenance["hash"].get<std::string>();
   if (!written) {
     throw PluginError("plugin " + plugin.name + " (" + plugin.file.string() +

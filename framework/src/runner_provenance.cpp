@@ -85,7 +85,9 @@ std::string dataset_hash(const DataDir& dir) {
   const std::string text = read_text(dir.manifest_file());
   try {
     const nlohmann::json manifest = nlohmann::json::parse(text);
-    if (manifest.contains("dataset_file") && manifest["dataset_file"].contains("sha256")) {
+    if (manifest.is_object() && manifest.contains("dataset_file") &&
+        manifest["dataset_file"].is_object() && manifest["dataset_file"].contains("sha256") &&
+        manifest["dataset_file"]["sha256"].is_string()) {
       return manifest["dataset_file"]["sha256"].get<std::string>();
     }
   } catch (const nlohmann::json::exception&) {

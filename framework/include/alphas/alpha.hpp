@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <limits>
+#include <type_traits>
 #include <memory>
 #include <optional>
 #include <set>
@@ -52,6 +54,20 @@ struct OutputOptions {
 // Throws InputError: "<alpha>: parameter '<key>' has invalid value <value>".
 [[noreturn]] void throw_param_type_error(const std::string& alpha, const std::string& key,
                                          const std::string& value);
+
+// True when an integer JSON value is within the range of T.
+template <class T>
+bool param_fits(const nlohmann::json& value) {
+  if (value.is_number_unsigned()) {
+    return value.get<uint64_t>() <= static_cast<uint64_t>(std::numeric_limits<T>::max());
+  }
+  const int64_t v = value.get<int64_t>();
+  if constexpr (std::is_unsigned_v<T>) {
+    return v >= 0 && static_cast<uint64_t>(v) <= std::numeric_limits<T>::max();
+  } else {
+    return v >= std::numeric_limits<T>::min() && v <= std::numeric_limits<T>::max();
+  }
+}
 
 class AlphaContext;
 
@@ -130,6 +146,17 @@ T AlphaContext::param(const std::string& key, const T& fallback) {
   T value = fallback;
   auto found = spec_.params.find(key);
   if (found != spec_.params.end()) {
+    // JSON would convert 2.5 to 2, true to 1 and 2^32 + 1 to 1 silently.
+    bool valid = true;
+    if constexpr (std::is_same_v<T, bool>) {
+      valid = found->is_boolean();
+    } else if constexpr (std::is_integral_v<T>) {
+      valid = (found->is_number_integer() || found->is_number_unsigned()) &&
+              param_fits<T>(*found);
+    } else if constexpr (std::is_floating_point_v<T>) {
+      valid = found->is_number();
+    }
+    if (!valid) throw_param_type_error(spec_.name, key, found->dump());
     try {
       value = found->template get<T>();
     } catch (const nlohmann::json::exception&) {
