@@ -555,6 +555,20 @@ TEST_F(CommandTest, RunRecordsRecipeAndRerunSkips) {
   EXPECT_TRUE(contains(second.err, "top: up to date, skipped"));
 }
 
+TEST_F(CommandTest, FailedRunKeepsRecordedRecipe) {
+  const fs::path recipe = write_recipe(chain_recipe());
+  ASSERT_EQ(alphas({"--data-dir", dir_.root().string(), "run", "--recipe", recipe.string(), "base"})
+                .status,
+            0);
+  const std::string recorded = read_text(dir_.recipe_file());
+  const fs::path other = write_recipe("alphas:\n  a: {family: RunnerTest}\n", "other.yaml");
+  const Outcome typo =
+      alphas({"--data-dir", dir_.root().string(), "run", "--recipe", other.string(), "nope"});
+  EXPECT_NE(typo.status, 0);
+  EXPECT_TRUE(contains(typo.err, "'nope' is not an alpha")) << typo.err;
+  EXPECT_EQ(read_text(dir_.recipe_file()), recorded);
+}
+
 TEST_F(CommandTest, RunWarnsAboutUnreadParameters) {
   const fs::path recipe = write_recipe("alphas:\n  a: {family: RunnerTest, params: {ofset: 1}}\n");
   const Outcome run = alphas({"--data-dir", dir_.root().string(), "run", "--recipe", recipe.string()});

@@ -150,10 +150,13 @@ int cmd_run(const GlobalOptions& global, const Args& args) {
 
   DataDirLock lock(global.data_dir, command_text(args),
                    arguments.wait ? DataDirLock::Mode::wait : DataDirLock::Mode::fail_if_held);
-  if (arguments.recipe) record_recipe(recipe, global.data_dir);
+  Runner runner(std::move(recipe), global.data_dir, host, share_dir);
+  // A name the recipe does not define fails here, before the recipe is
+  // recorded, so a mistyped run leaves the data directory's recipe alone.
+  runner.resolve_names(options.names);
+  if (arguments.recipe) record_recipe(runner.recipe(), global.data_dir);
   host_log().info("recipe {}, data directory {}", recipe_file.string(),
                   global.data_dir.root().string());
-  Runner runner(std::move(recipe), global.data_dir, host, share_dir);
   const RunReport report = runner.run(options);
 
   print_summary(runner.status(arguments.names), report);
