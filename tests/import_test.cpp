@@ -395,11 +395,19 @@ TEST(ImportRows, NonFiniteAndOverflowingRatingsFail) {
 }
 
 TEST(ImportRows, NonFiniteRatingsFailEvenWithoutAScaleViolation) {
-  // A scale as wide as double: only the finiteness check can reject NaN.
-  ImportOptions options = options_for(case_file("12-nan-inf-ratings", "ratings.csv"), -1e308, 1e308);
+  // A scale as wide as float32 allows: only the finiteness check can reject NaN.
+  ImportOptions options = options_for(case_file("12-nan-inf-ratings", "ratings.csv"), -3e38, 3e38);
   const std::string message = import_error(options);
   EXPECT_TRUE(contains(message, ":3: rating 'nan' is not a finite number")) << message;
   EXPECT_TRUE(contains(message, ":8: rating 'NaN' is not a finite number")) << message;
+}
+
+TEST(ImportRows, ScaleMustFitFloat32) {
+  for (auto [min, max] : {std::pair{-1e308, 1e308}, std::pair{0.0, 4e-300}}) {
+    ImportOptions options = options_for(case_file("12-nan-inf-ratings", "ratings.csv"), min, max);
+    const std::string message = import_error(options);
+    EXPECT_TRUE(contains(message, "32-bit floats")) << message;
+  }
 }
 
 TEST(ImportRows, SkipInvalidKeepsTheValidRows) {

@@ -1,5 +1,6 @@
 // Settings of an import: parsing of their text forms and validation.
 #include <cmath>
+#include <limits>
 
 #include "alphas/error.hpp"
 #include "alphas/import.hpp"
@@ -67,6 +68,20 @@ void validate_import_options(const ImportOptions& options) {
     throw InputError("invalid rating scale [" + import_detail::format_number(scale.min) + ", " +
                      import_detail::format_number(scale.max) +
                      "]: the bounds must be finite numbers with min < max, e.g. [1, 5]");
+  }
+  // Ratings are stored as float32: a wider scale would store infinities,
+  // and bounds closer than float32 resolution would store equal ratings.
+  const double float_max = std::numeric_limits<float>::max();
+  const double width = scale.max - scale.min;
+  const double magnitude = std::max(std::abs(scale.min), std::abs(scale.max));
+  const bool underflows = magnitude < std::numeric_limits<float>::min();
+  if (magnitude > float_max || underflows || width < magnitude * 1e-6) {
+    throw InputError("invalid rating scale [" + import_detail::format_number(scale.min) + ", " +
+                     import_detail::format_number(scale.max) +
+                     "]: ratings are stored as 32-bit floats, so the bounds must lie within "
+                     "+-3.4e38, reach beyond 1.2e-38 and differ by more than a millionth of their "
+                     "size; rescale the "
+                     "ratings");
   }
   if (options.unrated_code && !std::isfinite(*options.unrated_code)) {
     throw InputError("invalid unrated code " + import_detail::format_number(*options.unrated_code) +
