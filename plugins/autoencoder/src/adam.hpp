@@ -52,7 +52,7 @@ void adam_update_row_sparse(float* weight, float* m, float* v, int64_t rows, int
 // arithmetic in the same order as adam_update_row_sparse, when it is next
 // read (adam_catch_up_rows) or has a gradient (adam_update_deferred). The
 // weights are therefore bit-identical to adam_update_row_sparse while memory
-// traffic shrinks to the rows in use. `steps[s]` holds the scalars of step s
+// traffic shrinks to the rows in use. `steps[s]` contains the scalars of step s
 // (index 0 unused).
 void adam_catch_up_rows(float* weight, float* m, float* v, int64_t width, int64_t* row_steps,
                         const int64_t* rows, int64_t n_rows, int64_t target_step,

@@ -19,8 +19,8 @@ namespace {
 // checkpoints of the old code are not resumed.
 constexpr int kArithmeticVersion = 1;
 
-// A 64-bit fingerprint of an array's bytes (not cryptographic: it tells a
-// checkpoint's data from changed data).
+// A 64-bit fingerprint of an array's bytes. It is not cryptographic, but it
+// distinguishes a checkpoint's data from changed data.
 template <class T>
 uint64_t fingerprint(const std::vector<T>& values, uint64_t h) {
   h = mix64(h ^ values.size());

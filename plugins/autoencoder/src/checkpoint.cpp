@@ -163,7 +163,7 @@ void CheckpointFiles::load_best(Network& network, int64_t evaluation) const {
   }
   const int64_t saved = read_int(archive, "evaluation");
   if (saved < evaluation) {
-    throw Error("autoencoder: cannot resume: " + best_file().string() + " holds evaluation " +
+    throw Error("autoencoder: cannot resume: " + best_file().string() + " contains evaluation " +
                 std::to_string(saved) + " but the checkpoint's best is evaluation " +
                 std::to_string(evaluation) + "; delete " + checkpoint_file().string() +
                 " to train from scratch");

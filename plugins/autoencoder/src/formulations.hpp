@@ -2,8 +2,9 @@
 // that compute the same numbers:
 //
 // - sparse: the input layer sums the weight rows of the batch's nonzero
-//   inputs, and the rating head evaluates only the outputs the loss or the
-//   prediction reads (kernels.hpp); autograd covers the small layers between.
+//   inputs, and the rating head evaluates only the outputs that the loss or
+//   the prediction reads (kernels.hpp). Autograd covers the small layers
+//   between them.
 // - dense: the model as written, x (batch x input_width, mostly zeros) times
 //   the input weight, every output computed, the loss masked to y != 0.
 //

@@ -12,7 +12,7 @@
 namespace alphas::autoencoder {
 
 // The gradient of a (rows x width) parameter that is zero outside a few
-// rows: `rows` is sorted and unique, `values` holds rows.size() x width.
+// rows: `rows` is sorted and unique, `values` contains rows.size() x width.
 struct RowSparseGradient {
   int64_t width = 0;
   std::vector<int64_t> rows;

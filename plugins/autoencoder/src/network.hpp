@@ -42,8 +42,8 @@ class RowSynchronizer {
 
 // Parameters, initialized as Flux's Dense layers are: Glorot uniform
 // weights, U(-a, a) with a = sqrt(6 / (fan_in + fan_out)), and zero biases.
-// The input layer's weight is stored (input_width x width) so an input
-// column is a contiguous row; every other weight is (out x in) as in
+// The input layer's weight is stored (input_width x width), so an input
+// column is a contiguous row. Every other weight is (out x in) as in
 // torch::nn::Linear, so an item of an output layer is a contiguous row.
 class Network {
  public:

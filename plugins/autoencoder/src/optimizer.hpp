@@ -22,11 +22,11 @@ OptimizerKind parse_optimizer(const std::string& text);
 const char* optimizer_name(OptimizerKind kind);
 
 // Exact Adam on the CPU defers the g = 0 updates of the row-sparse
-// parameters (the input layer and the rating output layer): a row is
-// brought up to date when it is read or gets a gradient, so a step touches
-// only the rows of its batch, with weights bit-identical to updating every
-// row every step. The optimizer registers itself with the network, which
-// asks it to synchronize rows before they are read.
+// parameters, the input layer and the rating output layer. A row is brought
+// up to date when it is read or gets a gradient, so a step touches only the
+// rows of its batch. The weights stay bit-identical to updating every row
+// every step. The optimizer registers itself with the network, which asks
+// it to synchronize rows before they are read.
 class Optimizer : public RowSynchronizer {
  public:
   // `defer_rows` false updates every row every step (for comparison).

@@ -27,7 +27,7 @@ struct Settings {
   int64_t batch_size = 128;
   int64_t eval_interval = 256;          // training steps between evaluations
   EarlyStoppingSettings early_stopping; // patience 30, smoothing 0.9, min improvement 1e-4
-  int64_t max_steps = 20000;
+  int64_t max_steps = 2048;
   int64_t training_eval_batches = 16;   // batches of training loss per evaluation (logged only)
   int64_t validation_eval_batches = 256;// validation pairs per evaluation: at most this many batches
   double implicit_weight = 1.0;         // implicit loss factor (GNN only)

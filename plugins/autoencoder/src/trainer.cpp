@@ -121,11 +121,12 @@ Evaluation Trainer::evaluate(Network& network, int64_t evaluation_index) const {
     cross_entropy += loss.implicit * static_cast<double>(batch.size);
     n_implicit += batch.size;
   }
-  result.validation = (n_outputs > 0 ? squared_error / static_cast<double>(n_outputs) : 0.0) /
-                      data_.validation_baseline;
+  result.validation_rating =
+      (n_outputs > 0 ? squared_error / static_cast<double>(n_outputs) : 0.0) / data_.validation_baseline;
   if (architecture_.implicit_head && n_implicit > 0) {
-    result.validation += weights.implicit * cross_entropy / static_cast<double>(n_implicit);
+    result.validation_implicit = weights.implicit * cross_entropy / static_cast<double>(n_implicit);
   }
+  result.validation = result.validation_rating + result.validation_implicit;
   return result;
 }
 
@@ -204,10 +205,15 @@ std::unique_ptr<Network> Trainer::train(std::optional<int64_t> interrupt_after_s
       const double rate = seconds_since_log > 0
                               ? static_cast<double>(steps_since_log * settings_.batch_size) / seconds_since_log
                               : 0.0;
-      log_.info("step {:>7}  {:>7.0f} samples/s  training loss {:.5f}  validation loss {:.5f}  "
+      const std::string terms =
+          architecture_.implicit_head
+              ? fmt::format(" (rating {:.5f} + implicit {:.5f})", evaluation.validation_rating,
+                            evaluation.validation_implicit)
+              : std::string();
+      log_.info("step {:>7}  {:>7.0f} samples/s  training loss {:.5f}  validation loss {:.5f}{}  "
                 "smoothed {:.5f}  best {:.5f}{}",
-                state.step, rate, evaluation.training, evaluation.validation, verdict.smoothed,
-                stopping.state().best, verdict.improved ? "  (improved)" : "");
+                state.step, rate, evaluation.training, evaluation.validation, terms,
+                verdict.smoothed, stopping.state().best, verdict.improved ? "  (improved)" : "");
       steps_since_log = 0;
       seconds_since_log = 0;
       if (state.stop_reason != StopReason::running) break;

@@ -24,6 +24,10 @@ namespace alphas::autoencoder {
 struct Evaluation {
   double training = 0;    // training loss / training baseline (logged only)
   double validation = 0;  // validation loss / validation baseline (drives early stopping)
+  // The two terms of `validation`: the rating term, and the weighted
+  // implicit term (0 without the implicit head).
+  double validation_rating = 0;
+  double validation_implicit = 0;
 };
 
 struct TrainingSummary {

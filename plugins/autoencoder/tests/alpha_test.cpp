@@ -98,7 +98,7 @@ class AlphaTest : public ::testing::Test {
   std::unique_ptr<PredictionStore> store;
 };
 
-TEST_F(AlphaTest, ResidFamilyWritesNoImplicitAndMeasuresTargetResidual) {
+TEST_F(AlphaTest, ResidOutputsAndMetricTarget) {
   AlphaSpec s = spec("GNN.Resid.1", "GNN.Resid");
   s.target_alphas = {"Base", "Other"};
   run(s, false);

@@ -75,7 +75,7 @@ TEST_F(BatchTest, TrainingInputMatchesDefinition) {
   }
 }
 
-TEST_F(BatchTest, TrainingTargetsAreListedNonzeroTargetsExceptHeldOut) {
+TEST_F(BatchTest, TrainingTargetsSkipHeldOutItem) {
   const int32_t user = dataset.training.user[0];
   const int32_t held_out = dataset.training.item[0];
   const SparseBatch batch = BatchBuilder(data).build({{user, held_out, 0.0f}}, Outputs::reconstruction);
@@ -105,7 +105,7 @@ TEST_F(BatchTest, TrainingTargetsAreListedNonzeroTargetsExceptHeldOut) {
   }
 }
 
-TEST_F(BatchTest, ValidationUsesFullTrainingInputAndHeldOutTarget) {
+TEST_F(BatchTest, ValidationInputAndTarget) {
   const int32_t user = dataset.validation.user[0];
   const int32_t item = dataset.validation.item[0];
   const SparseBatch batch = BatchBuilder(data).build({{user, item, 1.25f}}, Outputs::held_out);
