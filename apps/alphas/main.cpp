@@ -79,6 +79,15 @@ int main(int argc, char** argv) {
                                     .positional(positional)
                                     .allow_unregistered()
                                     .run();
+    // Unknown options are allowed only after the command name, where they
+    // belong to the command's own parser.
+    for (const auto& option : parsed.options) {
+      if (option.string_key == "command") break;
+      if (option.unregistered) {
+        throw po::error("unknown global option '" + option.original_tokens.front() +
+                        "'; options of a command go after its name (alphas COMMAND --help)");
+      }
+    }
     po::variables_map vm;
     po::store(parsed, vm);
     po::notify(vm);
