@@ -168,6 +168,18 @@ TEST(RecipeExpansion, ListParameterNamesEachAlpha) {
   for (const auto& alpha : recipe.alphas) EXPECT_EQ(alpha.line, 2);
 }
 
+TEST(RecipeExpansion, HugeExpansionIsRejected) {
+  // 100^3 = one million alphas from three short lists.
+  std::string values = "[";
+  for (int k = 0; k < 100; ++k) values += (k ? ", " : "") + std::to_string(k);
+  values += "]";
+  const std::string error = error_of("alphas:\n  X.{a}.{b}.{c}:\n    family: GNN\n    params: {a: " +
+                                     values + ", b: " + values + ", c: " + values + "}\n");
+  EXPECT_NE(error.find(":2: alpha 'X.{a}.{b}.{c}' expands into more than 10000 alphas"),
+            std::string::npos)
+      << error;
+}
+
 TEST(RecipeExpansion, TwoPlaceholdersFirstVariesSlowest) {
   Recipe recipe = validated(R"(alphas:
   X.{a}.{seed}:

@@ -135,6 +135,19 @@ std::vector<RecipeAlpha> expand_alpha(const AlphaTemplate& entry, Problems& prob
     dimensions.push_back(placeholder_values(entry, key, problems));
     if (dimensions.back().empty()) return {};
   }
+  // A few list values multiply fast; a typo must not expand into millions
+  // of alphas and exhaust memory before anything is reported.
+  constexpr std::size_t kMaxExpansion = 10000;
+  std::size_t combinations = 1;
+  for (const auto& values : dimensions) {
+    combinations *= values.size();
+    if (combinations > kMaxExpansion) {
+      problems.add(base.line, "alpha '" + base.name + "' expands into more than " +
+                                  std::to_string(kMaxExpansion) +
+                                  " alphas; shorten its list parameters or seeds");
+      return {};
+    }
+  }
 
   // Every combination; the index vector counts like an odometer, the last
   // placeholder turning fastest.
