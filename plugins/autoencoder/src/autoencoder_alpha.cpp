@@ -52,6 +52,29 @@ uint64_t data_fingerprint(const TrainingData& data) {
   return h;
 }
 
+// Runs `phase`, and rethrows an alphas error with the alpha's name in place
+// of the plugin's "autoencoder: " prefix, keeping its type.
+template <class Phase>
+void run_named(const std::string& alpha, Phase phase) {
+  auto message = [&](const Error& error) {
+    std::string text = error.what();
+    const std::string prefix = "autoencoder: ";
+    if (text.rfind(prefix, 0) == 0) text = text.substr(prefix.size());
+    return text.rfind(alpha + ":", 0) == 0 ? text : alpha + ": " + text;
+  };
+  try {
+    phase();
+  } catch (const InputError& error) {
+    throw InputError(message(error));
+  } catch (const NumericError& error) {
+    throw NumericError(message(error));
+  } catch (const PluginError& error) {
+    throw PluginError(message(error));
+  } catch (const Error& error) {
+    throw Error(message(error));
+  }
+}
+
 }  // namespace
 
 std::string AutoencoderAlpha::config_hash(const AlphaSpec& spec, const Settings& settings,
@@ -67,6 +90,10 @@ std::string AutoencoderAlpha::config_hash(const AlphaSpec& spec, const Settings&
 }
 
 void AutoencoderAlpha::load(AlphaContext& context) {
+  run_named(context.name(), [&] { load_phase(context); });
+}
+
+void AutoencoderAlpha::load_phase(AlphaContext& context) {
   settings_ = read_settings(context, implicit_head_);
   const AlphaSpec& spec = context.spec();
   if (!implicit_head_ && spec.target_alphas.empty()) {
@@ -92,6 +119,10 @@ void AutoencoderAlpha::load(AlphaContext& context) {
 }
 
 void AutoencoderAlpha::train(AlphaContext& context) {
+  run_named(context.name(), [&] { train_phase(context); });
+}
+
+void AutoencoderAlpha::train_phase(AlphaContext& context) {
   if (!data_) throw Error(context.name() + ": train() called before load()");
   Architecture architecture;
   architecture.n_items = data_->n_items;
@@ -118,6 +149,10 @@ void AutoencoderAlpha::train(AlphaContext& context) {
 }
 
 void AutoencoderAlpha::write(AlphaContext& context) {
+  run_named(context.name(), [&] { write_phase(context); });
+}
+
+void AutoencoderAlpha::write_phase(AlphaContext& context) {
   if (!network_) throw Error(context.name() + ": write() called before train()");
   tbb::task_arena arena(context.threads());
   const Predictor predictor(*data_, *network_, settings_.prediction_batch_users, settings_.formulation);

@@ -33,6 +33,10 @@ class AutoencoderAlpha : public Alpha {
                                  const TrainingData& data, bool implicit_head);
 
  private:
+  void load_phase(AlphaContext& context);
+  void train_phase(AlphaContext& context);
+  void write_phase(AlphaContext& context);
+
   bool implicit_head_;
   Settings settings_;
   std::optional<TrainingData> data_;

@@ -25,8 +25,8 @@ const char* optimizer_name(OptimizerKind kind);
 // parameters, the input layer and the rating output layer. A row is brought
 // up to date when it is read or gets a gradient, so a step touches only the
 // rows of its batch. The weights stay bit-identical to updating every row
-// every step. The optimizer registers itself with the network, which asks
-// it to synchronize rows before they are read.
+// every step. The optimizer registers itself with the network, which calls
+// synchronize_rows or synchronize_all before the rows are read.
 class Optimizer : public RowSynchronizer {
  public:
   // `defer_rows` false updates every row every step (for comparison).

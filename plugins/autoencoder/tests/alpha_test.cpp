@@ -161,6 +161,22 @@ TEST_F(AlphaTest, InvalidParameterNamesKeyAndValue) {
     const std::string message = error.what();
     EXPECT_NE(message.find("'dropout'"), std::string::npos) << message;
     EXPECT_NE(message.find("1.5"), std::string::npos) << message;
+    EXPECT_EQ(message.rfind("GNN.1: ", 0), 0u) << message;
+  }
+}
+
+TEST_F(AlphaTest, UnknownOptimizerNamesAlpha) {
+  AlphaSpec s = spec("GNN.1", "GNN");
+  s.params["optimizer"] = "sgd";
+  AlphaContext context(s, dir, *store, 1, "test");
+  AutoencoderAlpha alpha(true);
+  try {
+    alpha.load(context);
+    FAIL() << "optimizer sgd was accepted";
+  } catch (const InputError& error) {
+    const std::string message = error.what();
+    EXPECT_EQ(message.rfind("GNN.1: parameter 'optimizer'", 0), 0u) << message;
+    EXPECT_NE(message.find("lazy_adam"), std::string::npos) << message;
   }
 }
 

@@ -9,9 +9,10 @@
 namespace alphas::autoencoder::testing {
 
 // n_users x n_items: each pair is rated (1..10) with probability 1/2 and
-// split 80/10/10 into training / validation / test; the implicit list contains
-// every rated pair plus about one in five unrated pairs. The last user has no
-// training data and the last item is never rated, so both are "unseen".
+// split 80/10/10 into training / validation / test. The implicit list
+// contains every rated pair plus about one in five unrated pairs. The last
+// user has no training data and the last item is never rated, so both are
+// "unseen".
 Dataset make_dataset(int32_t n_users, int32_t n_items, uint64_t seed);
 
 // The residual input of a rating: rating - 5.5.
