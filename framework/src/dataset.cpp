@@ -48,7 +48,7 @@ Ratings read_ratings(const H5File& h5, const std::string& group,
 }
 
 // Rejects ids outside [0, n) and non-finite ratings, which only a damaged
-// or hand-edited file can contain: every reader indexes arrays by id.
+// or hand-edited file can contain. Every reader indexes arrays by id.
 void check_split(const Ratings& r, const std::string& group, int32_t n_users, int32_t n_items,
                  const std::filesystem::path& file) {
   for (std::size_t k = 0; k < r.size(); ++k) {
