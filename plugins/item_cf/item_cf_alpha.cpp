@@ -8,6 +8,7 @@
 #include <tbb/task_arena.h>
 
 #include "alphas/error.hpp"
+#include "alphas/param_checks.hpp"
 #include "alphas/log.hpp"
 #include "alphas/metrics.hpp"
 #include "alphas/search.hpp"
@@ -25,38 +26,6 @@ constexpr double kRatingPowerUpper = 10.0;
 constexpr double kShrinkageInitial = 1.0;
 constexpr double kShrinkageLower = 1e-4;
 constexpr double kShrinkageUpper = 1e4;
-
-std::string format_number(double value) {
-  std::ostringstream text;
-  text << value;
-  return text.str();
-}
-
-[[noreturn]] void throw_invalid(const AlphaContext& context, const std::string& key,
-                                const std::string& value, const std::string& rule) {
-  throw InputError(context.name() + ": parameter '" + key + "' is " + value + ", but " + rule +
-                   "; fix it in the recipe's params");
-}
-
-// K from the last dot-separated part of the alpha name, if it is an integer.
-std::optional<int32_t> neighbors_from_name(const std::string& name) {
-  const auto dot = name.rfind('.');
-  if (dot == std::string::npos || dot + 1 == name.size()) return std::nullopt;
-  const std::string suffix = name.substr(dot + 1);
-  if (suffix.find_first_not_of("0123456789") != std::string::npos || suffix.size() > 9) {
-    return std::nullopt;
-  }
-  return static_cast<int32_t>(std::stol(suffix));
-}
-
-std::optional<double> read_optional_lambda(AlphaContext& context, const std::string& key) {
-  if (!context.spec().params.contains(key)) return std::nullopt;
-  const double value = context.param<double>(key, 0.0);
-  if (!std::isfinite(value) || value < 0) {
-    throw_invalid(context, key, format_number(value), "it must be a finite number >= 0");
-  }
-  return value;
-}
 
 // The splitmix64 finalizer, for a seeded choice per pair index.
 uint64_t mix64(uint64_t x) {
@@ -86,7 +55,7 @@ void check_similarities_finite(const NeighborLists& neighbors) {
 
 ItemCfSettings read_settings(AlphaContext& context) {
   ItemCfSettings settings;
-  const std::optional<int32_t> from_name = neighbors_from_name(context.name());
+  const std::optional<int32_t> from_name = integer_name_suffix(context.name());
   if (!context.spec().params.contains("K") && !from_name) {
     throw InputError(context.name() +
                      ": the number of neighbors is not set; add params {K: <integer>} to the "
@@ -94,21 +63,21 @@ ItemCfSettings read_settings(AlphaContext& context) {
   }
   settings.neighbors = context.param<int>("K", from_name.value_or(0));
   if (settings.neighbors < 1) {
-    throw_invalid(context, "K", std::to_string(settings.neighbors), "it must be >= 1");
+    throw_invalid_param(context, "K", std::to_string(settings.neighbors), "it must be >= 1");
   }
 
-  settings.similarity_power = read_optional_lambda(context, "lambda1");
-  settings.rating_power = read_optional_lambda(context, "lambda2");
-  settings.shrinkage = read_optional_lambda(context, "lambda3");
+  settings.similarity_power = optional_nonnegative_param(context, "lambda1");
+  settings.rating_power = optional_nonnegative_param(context, "lambda2");
+  settings.shrinkage = optional_nonnegative_param(context, "lambda3");
 
   settings.search_evaluations = context.param<int>("search_evaluations", settings.search_evaluations);
   if (settings.search_evaluations < 1) {
-    throw_invalid(context, "search_evaluations", std::to_string(settings.search_evaluations),
+    throw_invalid_param(context, "search_evaluations", std::to_string(settings.search_evaluations),
                   "it must be >= 1");
   }
   settings.max_tuning_pairs = context.param<int64_t>("max_tuning_pairs", settings.max_tuning_pairs);
   if (settings.max_tuning_pairs < 1) {
-    throw_invalid(context, "max_tuning_pairs", std::to_string(settings.max_tuning_pairs),
+    throw_invalid_param(context, "max_tuning_pairs", std::to_string(settings.max_tuning_pairs),
                   "it must be >= 1");
   }
   return settings;

@@ -9,6 +9,7 @@
 #include <tbb/task_arena.h>
 
 #include "alphas/error.hpp"
+#include "alphas/param_checks.hpp"
 #include "alphas/log.hpp"
 #include "alphas/metrics.hpp"
 #include "alphas/search.hpp"
@@ -18,41 +19,9 @@ namespace {
 
 constexpr const char* kFamily = "MatrixFactorization";
 
-std::string format_number(double value) {
-  std::ostringstream text;
-  text << value;
-  return text.str();
-}
-
-[[noreturn]] void throw_invalid(const AlphaContext& context, const std::string& key,
-                                const std::string& value, const std::string& rule) {
-  throw InputError(context.name() + ": parameter '" + key + "' is " + value + ", but " + rule +
-                   "; fix it in the recipe's params");
-}
-
-// K from the last dot-separated part of the alpha name, if it is an integer.
-std::optional<int32_t> factors_from_name(const std::string& name) {
-  const auto dot = name.rfind('.');
-  if (dot == std::string::npos || dot + 1 == name.size()) return std::nullopt;
-  const std::string suffix = name.substr(dot + 1);
-  if (suffix.find_first_not_of("0123456789") != std::string::npos || suffix.size() > 9) {
-    return std::nullopt;
-  }
-  return static_cast<int32_t>(std::stol(suffix));
-}
-
-std::optional<double> read_optional_lambda(AlphaContext& context, const std::string& key) {
-  if (!context.spec().params.contains(key)) return std::nullopt;
-  const double value = context.param<double>(key, 0.0);
-  if (!std::isfinite(value) || value < 0) {
-    throw_invalid(context, key, format_number(value), "it must be a finite number >= 0");
-  }
-  return value;
-}
-
 int read_positive_int(AlphaContext& context, const std::string& key, int fallback) {
   const int value = context.param<int>(key, fallback);
-  if (value < 1) throw_invalid(context, key, std::to_string(value), "it must be >= 1");
+  if (value < 1) throw_invalid_param(context, key, std::to_string(value), "it must be >= 1");
   return value;
 }
 
@@ -61,7 +30,7 @@ int read_positive_int(AlphaContext& context, const std::string& key, int fallbac
 MatrixFactorizationSettings read_settings(AlphaContext& context) {
   MatrixFactorizationSettings settings;
 
-  const std::optional<int32_t> from_name = factors_from_name(context.name());
+  const std::optional<int32_t> from_name = integer_name_suffix(context.name());
   if (!context.spec().params.contains("K") && !from_name) {
     throw InputError(context.name() +
                      ": the number of factors is not set; add params {K: <integer>} to the "
@@ -69,21 +38,21 @@ MatrixFactorizationSettings read_settings(AlphaContext& context) {
   }
   settings.factors = context.param<int>("K", from_name.value_or(0));
   if (settings.factors < 1) {
-    throw_invalid(context, "K", std::to_string(settings.factors), "it must be >= 1");
+    throw_invalid_param(context, "K", std::to_string(settings.factors), "it must be >= 1");
   }
 
-  settings.lambda_user = read_optional_lambda(context, "lambda_u");
-  settings.lambda_item = read_optional_lambda(context, "lambda_a");
+  settings.lambda_user = optional_nonnegative_param(context, "lambda_u");
+  settings.lambda_item = optional_nonnegative_param(context, "lambda_a");
   settings.lambda_initial = context.param<double>("lambda_initial", settings.lambda_initial);
   settings.lambda_lower = context.param<double>("lambda_lower", settings.lambda_lower);
   settings.lambda_upper = context.param<double>("lambda_upper", settings.lambda_upper);
   if (!(settings.lambda_lower > 0 && settings.lambda_lower <= settings.lambda_initial &&
         settings.lambda_initial <= settings.lambda_upper &&
         std::isfinite(settings.lambda_upper))) {
-    throw_invalid(context, "lambda_initial",
-                  format_number(settings.lambda_initial) + " with bounds [" +
-                      format_number(settings.lambda_lower) + ", " +
-                      format_number(settings.lambda_upper) + "]",
+    throw_invalid_param(context, "lambda_initial",
+                  format_param_number(settings.lambda_initial) + " with bounds [" +
+                      format_param_number(settings.lambda_lower) + ", " +
+                      format_param_number(settings.lambda_upper) + "]",
                   "the search needs 0 < lambda_lower <= lambda_initial <= lambda_upper < inf");
   }
 
@@ -95,7 +64,7 @@ MatrixFactorizationSettings read_settings(AlphaContext& context) {
   settings.patience = read_positive_int(context, "patience", settings.patience);
   settings.tolerance = context.param<double>("tolerance", settings.tolerance);
   if (!std::isfinite(settings.tolerance) || settings.tolerance < 0) {
-    throw_invalid(context, "tolerance", format_number(settings.tolerance),
+    throw_invalid_param(context, "tolerance", format_param_number(settings.tolerance),
                   "it must be a finite number >= 0");
   }
   return settings;
