@@ -91,26 +91,6 @@ nlohmann::json metrics_json(const Metrics& m, std::size_t n) {
   return {{"rmse", m.rmse}, {"mae", m.mae}, {"r2", m.r2}, {"b", m.b}, {"n", n}};
 }
 
-// Replaces `target` by `staged`, a complete folder: the old folder is moved
-// aside first, so at every instant the target is either absent, the old
-// complete output, or the new complete output.
-void commit_folder(const std::filesystem::path& staged, const std::filesystem::path& target) {
-  const auto trash = target.parent_path() / ".trash" /
-                     (target.filename().string() + "." + std::to_string(getpid()));
-  std::error_code ignored;
-  if (std::filesystem::exists(target)) {
-    std::filesystem::create_directories(trash.parent_path());
-    std::filesystem::remove_all(trash, ignored);
-    std::filesystem::rename(target, trash);
-  }
-  std::filesystem::rename(staged, target);
-  std::filesystem::remove_all(trash, ignored);
-}
-
-}  // namespace
-
-namespace {
-
 // Logs how many pairs of a split fall back on an unseen-user or unseen-item
 // rule, so cold-start predictions are visible in every alpha's log.
 void log_unseen_pairs(spdlog::logger& log, const Dataset& data, Split split) {
@@ -200,7 +180,7 @@ void AlphaContext::write_predictions(const Predictor& predict, const OutputOptio
     std::ofstream(staged / "metrics.json") << metrics.dump(2) << "\n";
     std::filesystem::copy_file(work_dir() / "log.txt", staged / "log.txt",
                                std::filesystem::copy_options::overwrite_existing, ignored);
-    commit_folder(staged, dir_.alpha_dir(output));
+    replace_folder(staged, dir_.alpha_dir(output));
   } catch (...) {
     std::filesystem::remove_all(staged, ignored);
     throw;

@@ -34,6 +34,19 @@ void write_atomically(const std::filesystem::path& target,
   }
 }
 
+void replace_folder(const std::filesystem::path& staged, const std::filesystem::path& target) {
+  const auto trash = target.parent_path() / ".trash" /
+                     (target.filename().string() + "." + std::to_string(getpid()));
+  std::error_code ignored;
+  if (std::filesystem::exists(target)) {
+    std::filesystem::create_directories(trash.parent_path());
+    std::filesystem::remove_all(trash, ignored);
+    std::filesystem::rename(target, trash);
+  }
+  std::filesystem::rename(staged, target);
+  std::filesystem::remove_all(trash, ignored);
+}
+
 void write_text_atomically(const std::filesystem::path& target, const std::string& text) {
   write_atomically(target, [&](const std::filesystem::path& tmp) {
     std::ofstream out(tmp, std::ios::binary);

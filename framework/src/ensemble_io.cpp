@@ -10,25 +10,6 @@
 
 namespace alphas {
 
-namespace {
-
-// Replaces the folder `target` by the complete folder `staged`. The old
-// folder is moved aside first, so `target` is at every moment absent, the
-// old complete output or the new complete output.
-void replace_folder(const std::filesystem::path& staged, const std::filesystem::path& target) {
-  const auto trash = target.parent_path() / ".trash" /
-                     (target.filename().string() + "." + std::to_string(::getpid()));
-  std::error_code ignored;
-  if (std::filesystem::exists(target)) {
-    std::filesystem::create_directories(trash.parent_path());
-    std::filesystem::remove_all(trash, ignored);
-    std::filesystem::rename(target, trash);
-  }
-  std::filesystem::rename(staged, target);
-  std::filesystem::remove_all(trash, ignored);
-}
-
-}  // namespace
 
 std::filesystem::path ensemble_json_file(const DataDir& dir, const std::string& name) {
   return dir.alpha_dir(name) / "ensemble.json";

@@ -15,6 +15,11 @@ namespace alphas {
 void write_atomically(const std::filesystem::path& target,
                       const std::function<void(const std::filesystem::path& tmp)>& write);
 
+// Replaces the folder `target` by the complete folder `staged`. The old
+// folder is moved aside first, so `target` is at every moment absent, the
+// old complete folder or the new complete folder.
+void replace_folder(const std::filesystem::path& staged, const std::filesystem::path& target);
+
 // Writes `text` to `target` atomically.
 void write_text_atomically(const std::filesystem::path& target, const std::string& text);
 
