@@ -7,9 +7,7 @@
 #include "alphas/error.hpp"
 
 namespace alphas::autoencoder {
-namespace {
 
-// Adam in tensor operations, for parameters off the CPU.
 void adam_update_tensors(torch::Tensor& w, torch::Tensor& m, torch::Tensor& v,
                          const torch::Tensor& g, const AdamStep& s) {
   m.mul_(s.beta1).add_(g, s.one_minus_beta1);
@@ -17,8 +15,6 @@ void adam_update_tensors(torch::Tensor& w, torch::Tensor& m, torch::Tensor& v,
   torch::Tensor denom = (v.sqrt() / s.bias_correction2_sqrt).add_(s.epsilon);
   w.addcdiv_(m, denom, -s.step_size);
 }
-
-}  // namespace
 
 OptimizerKind parse_optimizer(const std::string& text) {
   if (text == "adam") return OptimizerKind::adam;

@@ -17,6 +17,12 @@ enum class OptimizerKind {
   lazy_adam,  // rows with a row-sparse gradient only; see adam_update_lazy
 };
 
+// Exact Adam as tensor operations on any device: the update of adam.hpp,
+// dividing by sqrt(1 - beta2^t) as torch::optim::Adam does. Used for
+// parameters off the CPU, where the fused loop cannot run.
+void adam_update_tensors(torch::Tensor& w, torch::Tensor& m, torch::Tensor& v,
+                         const torch::Tensor& g, const AdamStep& s);
+
 // Parses "adam" | "lazy_adam"; throws InputError naming the valid values.
 OptimizerKind parse_optimizer(const std::string& text);
 const char* optimizer_name(OptimizerKind kind);

@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include "adam.hpp"
+#include "optimizer.hpp"
 
 namespace alphas::autoencoder {
 namespace {
@@ -103,6 +104,52 @@ TEST(FusedAdam, ZeroGradientRowsStillMoveUnderExactAdam) {
   // Row 1 had g = 0 at step 2, yet its momentum moves it further.
   EXPECT_LT(w[1], -0.01f);
   EXPECT_NEAR(m[1], 0.09f, 1e-7);
+}
+
+// The tensor-operation form that parameters off the CPU use, run here on CPU
+// tensors: it follows torch::optim::Adam step for step.
+TEST(TensorAdam, MatchesTorchAdam) {
+  torch::manual_seed(5);
+  const AdamSettings settings = test_settings();
+  torch::Tensor reference = torch::randn({13, 7}).requires_grad_(true);
+  torch::Tensor w = reference.detach().clone();
+  torch::Tensor m = torch::zeros_like(w), v = torch::zeros_like(w);
+  const torch::Tensor start = w.clone();
+  torch::optim::Adam adam({reference}, torch_options(settings));
+
+  for (int64_t t = 1; t <= 20; ++t) {
+    // Every third step has a zero gradient, which still moves w.
+    torch::Tensor g = t % 3 == 0 ? torch::zeros({13, 7}) : torch::randn({13, 7});
+    reference.mutable_grad() = g.clone();
+    adam.step();
+    adam_update_tensors(w, m, v, g, AdamStep(settings, t));
+    ASSERT_TRUE(torch::allclose(w, reference.detach(), 0, kTolerance)) << "step " << t;
+  }
+  EXPECT_GT((w - start).abs().max().item<float>(), 0.05f);
+}
+
+// The tensor form and the fused loop are the same update.
+TEST(TensorAdam, MatchesFusedLoop) {
+  torch::manual_seed(6);
+  const AdamSettings settings = test_settings();
+  torch::Tensor w_tensor = torch::randn({257});
+  torch::Tensor w_fused = w_tensor.clone();
+  torch::Tensor m_tensor = torch::zeros_like(w_tensor), v_tensor = torch::zeros_like(w_tensor);
+  torch::Tensor m_fused = torch::zeros_like(w_tensor), v_fused = torch::zeros_like(w_tensor);
+  const torch::Tensor start = w_tensor.clone();
+
+  for (int64_t t = 1; t <= 10; ++t) {
+    torch::Tensor g = torch::randn({257});
+    const AdamStep step(settings, t);
+    adam_update_tensors(w_tensor, m_tensor, v_tensor, g, step);
+    adam_update_dense(w_fused.data_ptr<float>(), m_fused.data_ptr<float>(),
+                      v_fused.data_ptr<float>(), g.data_ptr<float>(), g.numel(), step);
+  }
+  EXPECT_TRUE(torch::allclose(w_tensor, w_fused, 0, kTolerance));
+  EXPECT_TRUE(torch::allclose(m_tensor, m_fused, 0, kTolerance));
+  EXPECT_TRUE(torch::allclose(v_tensor, v_fused, 0, kTolerance));
+  // Ten steps of lr 0.01 moved the weights by more than the tolerance.
+  EXPECT_GT((w_fused - start).abs().max().item<float>(), 0.05f);
 }
 
 }  // namespace

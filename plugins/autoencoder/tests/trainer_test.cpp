@@ -1,6 +1,7 @@
 // Training: resumption from a checkpoint, determinism, and evaluation-mode
 // predictions.
 #include <gtest/gtest.h>
+#include <torch/cuda.h>
 #include <torch/torch.h>
 
 #include <unistd.h>
@@ -197,6 +198,36 @@ TEST_F(TrainerTest, DeferredRowsEqualEagerAdam) {
   for (std::size_t k = 0; k < eager_optimizer.first_moments().size(); ++k) {
     EXPECT_TRUE(torch::equal(deferred_optimizer.first_moments()[k], eager_optimizer.first_moments()[k]));
     EXPECT_TRUE(torch::equal(deferred_optimizer.second_moments()[k], eager_optimizer.second_moments()[k]));
+  }
+}
+
+// device: cuda trains the dense formulation on the GPU; it follows the CPU
+// run of the same seed up to the rounding of GPU kernels. Runs only where
+// LibTorch has CUDA and a GPU is visible.
+TEST_F(TrainerTest, CudaTrainingFollowsCpu) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device in this LibTorch or machine";
+  settings.formulation = Formulation::dense;
+  settings.max_steps = 10;
+  settings.eval_interval = 5;
+  const auto cpu = train({}, "h", 1);
+  settings.device = "cuda";
+  const auto gpu = train({}, "h", 1);
+  EXPECT_TRUE(gpu->device().is_cuda());
+  gpu->to(torch::kCPU);
+  for (std::size_t k = 0; k < cpu->parameters().size(); ++k) {
+    const torch::Tensor& expected = cpu->parameters()[k].tensor;
+    const torch::Tensor& actual = gpu->parameters()[k].tensor;
+    EXPECT_TRUE(torch::allclose(actual, expected, 1e-3, 1e-4)) << cpu->parameters()[k].name;
+  }
+
+  const Predictor cpu_predictor(data, *cpu, 4, Formulation::dense);
+  gpu->to(torch::Device("cuda"));
+  const Predictor gpu_predictor(data, *gpu, 4, Formulation::dense);
+  const std::vector<float> expected = cpu_predictor.ratings(dataset.validation.user, dataset.validation.item);
+  const std::vector<float> actual = gpu_predictor.ratings(dataset.validation.user, dataset.validation.item);
+  ASSERT_EQ(actual.size(), expected.size());
+  for (std::size_t k = 0; k < expected.size(); ++k) {
+    EXPECT_NEAR(actual[k], expected[k], 1e-3 * std::abs(expected[k]) + 1e-4) << "pair " << k;
   }
 }
 
