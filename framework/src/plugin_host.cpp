@@ -1,10 +1,12 @@
 // Discovery and loading of alpha plugins with Boost.DLL.
 //
 // Load order for one file, each step only after the previous one passed:
-//   1. dlopen (static initializers of the plugin run here, unavoidably);
-//   2. alphas_plugin_abi_version(): a mismatch unloads the library at once;
-//   3. alphas_plugin_info(): plain data, copied into a PluginRecord;
-//   4. the toolchain and the families are checked.
+//   1. the file is checked to be a whole ELF file (dlopen maps a cut file
+//      and can then crash with SIGBUS);
+//   2. dlopen (static initializers of the plugin run here, unavoidably);
+//   3. alphas_plugin_abi_version(): a mismatch unloads the library at once;
+//   4. alphas_plugin_info(): plain data, copied into a PluginRecord;
+//   5. the toolchain and the families are checked.
 // alphas_plugin_create is called only by PluginHost::create.
 #include "alphas/plugin_host.hpp"
 
@@ -24,6 +26,7 @@
 #include "alphas/error.hpp"
 #include "alphas/log.hpp"
 #include "alphas/plugin_api.hpp"
+#include "elf_check.hpp"
 
 namespace alphas {
 namespace {
@@ -184,7 +187,18 @@ void check_record(const PluginRecord& record) {
   }
 }
 
+// NOTE: the file can still change between this check and dlopen; the
+// check guards against files left damaged, not against concurrent writers.
+void reject_damaged_elf(const fs::path& file) {
+  if (const auto damage = plugin_detail::find_elf_damage(file)) {
+    throw PluginError("plugin " + file.string() + ": damaged ELF file (" + *damage +
+                      "); rebuild or remove it");
+  }
+}
+
 LoadedPlugin load_plugin(const fs::path& file) {
+  reject_damaged_elf(file);
+
   // RTLD_LOCAL: every plugin exports the same entry-point names, so none of
   // its symbols may enter the global namespace where it could interpose on
   // another plugin's. The framework, LibTorch and other libraries a plugin

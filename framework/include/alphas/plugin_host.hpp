@@ -29,8 +29,8 @@ class PluginHost {
 
   // Loads every shared library (*.so) in `directories`. Throws PluginError
   // naming the file for a library that is not an alphas plugin, one built
-  // for another ABI or toolchain, and naming both files when two plugins
-  // claim one family.
+  // for another ABI or toolchain, a damaged (for example truncated) ELF
+  // file, and naming both files when two plugins claim one family.
   explicit PluginHost(std::vector<std::filesystem::path> directories);
   ~PluginHost();
 
