@@ -7,6 +7,7 @@
 
 #include "alphas/delimited.hpp"
 #include "alphas/error.hpp"
+#include "alphas/yaml_limits.hpp"
 
 namespace alphas {
 
@@ -67,6 +68,14 @@ class SettingsReader {
         throw InputError(where(entry.first) + ": unknown key '" + key + "' in " + context +
                          "; valid keys: " + join(valid));
       }
+    }
+  }
+
+  // Rejects settings that are too large once aliases are expanded, before
+  // any reading walks them.
+  void check_size(const YAML::Node& settings) const {
+    if (const auto excess = find_yaml_size_excess(settings)) {
+      throw InputError(where(settings) + ": the YAML of the dataset settings " + *excess);
     }
   }
 
@@ -172,6 +181,7 @@ ImportOptions import_options_from_yaml(const YAML::Node& node,
                                        const std::string& source_name,
                                        const std::vector<std::string>& caller_keys) {
   const SettingsReader reader(source_name, base_dir);
+  reader.check_size(node);
   reader.check_keys(node, "the dataset settings", kTopKeys, caller_keys);
 
   ImportOptions options;

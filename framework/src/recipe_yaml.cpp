@@ -6,6 +6,8 @@
 #include <set>
 #include <sstream>
 
+#include "alphas/yaml_limits.hpp"
+
 namespace alphas::recipe_detail {
 
 int line_of(const YAML::Node& node) {
@@ -112,8 +114,9 @@ nlohmann::json plain_scalar_value(const std::string& text) {
   return text;
 }
 
-std::optional<nlohmann::json> to_json(const YAML::Node& node, const std::string& where,
-                                      Problems& problems) {
+static std::optional<nlohmann::json> convert_to_json(const YAML::Node& node,
+                                                     const std::string& where,
+                                                     Problems& problems) {
   switch (node.Type()) {
     case YAML::NodeType::Null:
     case YAML::NodeType::Undefined:
@@ -133,7 +136,7 @@ std::optional<nlohmann::json> to_json(const YAML::Node& node, const std::string&
       nlohmann::json list = nlohmann::json::array();
       bool ok = true;
       for (std::size_t k = 0; k < node.size(); ++k) {
-        auto element = to_json(node[k], where + "[" + std::to_string(k) + "]", problems);
+        auto element = convert_to_json(node[k], where + "[" + std::to_string(k) + "]", problems);
         ok = ok && element.has_value();
         if (element) list.push_back(std::move(*element));
       }
@@ -144,7 +147,7 @@ std::optional<nlohmann::json> to_json(const YAML::Node& node, const std::string&
       nlohmann::json object = nlohmann::json::object();
       bool ok = true;
       for (const auto& entry : map_entries(node, where, problems)) {
-        auto value = to_json(entry.value, where + "." + entry.key, problems);
+        auto value = convert_to_json(entry.value, where + "." + entry.key, problems);
         ok = ok && value.has_value();
         if (value) object[entry.key] = std::move(*value);
       }
@@ -153,6 +156,17 @@ std::optional<nlohmann::json> to_json(const YAML::Node& node, const std::string&
     }
   }
   return std::nullopt;
+}
+
+// The size check comes first because the conversion copies each alias of a
+// nested-alias bomb again and could run out of memory.
+std::optional<nlohmann::json> to_json(const YAML::Node& node, const std::string& where,
+                                      Problems& problems) {
+  if (const auto excess = find_yaml_size_excess(node)) {
+    problems.add(line_of(node), where + " " + *excess);
+    return std::nullopt;
+  }
+  return convert_to_json(node, where, problems);
 }
 
 std::optional<std::string> read_string(const MapEntry& entry, const std::string& where,
