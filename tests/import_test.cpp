@@ -2,14 +2,18 @@
 // row validation, duplicates, ids, titles, YAML settings, dataset.h5 and
 // manifest output, and the `alphas import` command.
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -24,6 +28,7 @@
 #include "alphas/error.hpp"
 #include "alphas/import.hpp"
 #include "alphas/import_yaml.hpp"
+#include "alphas/lock.hpp"
 #include "support/temp_dir.hpp"
 
 namespace alphas {
@@ -1032,6 +1037,50 @@ TEST(ImportCommand, RejectsFileFlagsWithDatasetAndMissingScale) {
   result = run_alphas("import --help", dir.path());
   EXPECT_EQ(result.status, 0);
   EXPECT_TRUE(contains(result.out, "--skip-invalid")) << result.out;
+}
+
+TEST(ImportCommand, FailsWhileDataDirLocked) {
+  TempDir dir;
+  const fs::path data = dir / "data";
+  const std::string ratings = case_file("04-header-and-malformed-rows", "ratings_header.csv").string();
+  const std::string import = "--data-dir '" + data.string() + "' import --ratings '" + ratings +
+                             "' --scale 1,5";
+  {
+    const DataDirLock run_lock(DataDir(data), "alphas run Held", DataDirLock::Mode::fail_if_held);
+    const CommandResult result = run_alphas(import, dir.path());
+    EXPECT_EQ(result.status, 1);
+    EXPECT_TRUE(contains(result.err, "alphas: error: data directory " + data.string() +
+                                         " is in use by pid " + std::to_string(::getpid()) +
+                                         " (alphas run Held)"))
+        << result.err;
+    EXPECT_TRUE(contains(result.err, "rerun with --wait")) << result.err;
+    EXPECT_FALSE(fs::exists(DataDir(data).dataset_file()));
+  }
+  const CommandResult released = run_alphas(import, dir.path());
+  EXPECT_EQ(released.status, 0) << released.err;
+  EXPECT_TRUE(DataDir(data).has_dataset());
+}
+
+TEST(ImportCommand, WaitQueuesBehindTheLock) {
+  TempDir dir;
+  const fs::path data = dir / "data";
+  const std::string ratings = case_file("04-header-and-malformed-rows", "ratings_header.csv").string();
+  auto run_lock = std::make_unique<DataDirLock>(DataDir(data), "alphas run Held",
+                                                DataDirLock::Mode::fail_if_held);
+  CommandResult result;
+  std::thread import([&] {
+    result = run_alphas("--data-dir '" + data.string() + "' import --wait --ratings '" + ratings +
+                            "' --scale 1,5",
+                        dir.path());
+  });
+  // The import of five rows takes milliseconds, so a dataset after half a
+  // second means the import did not wait.
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_FALSE(fs::exists(DataDir(data).dataset_file()));
+  run_lock.reset();
+  import.join();
+  EXPECT_EQ(result.status, 0) << result.err;
+  EXPECT_TRUE(DataDir(data).has_dataset());
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "alphas/error.hpp"
 #include "alphas/import.hpp"
 #include "alphas/import_yaml.hpp"
+#include "alphas/lock.hpp"
 #include "commands.hpp"
 
 namespace po = boost::program_options;
@@ -59,7 +60,9 @@ po::options_description import_options_description() {
       ("skip-invalid", po::bool_switch(),
        "drop invalid rows with a warning instead of failing the import")
       ("seed", po::value<std::string>(), "seed of the training/validation/test split")
-      ("name", po::value<std::string>(), "dataset name recorded in the manifest");
+      ("name", po::value<std::string>(), "dataset name recorded in the manifest")
+      ("wait", po::bool_switch(),
+       "wait for a run or import on the same data directory to finish instead of failing");
   return options;
 }
 
@@ -71,7 +74,9 @@ void print_help(const po::options_description& options) {
                "per user into training, validation and test, and writes dataset/dataset.h5\n"
                "and dataset/manifest.json into the data directory (--data-dir). With\n"
                "--dataset, --scale, --unrated-code, --duplicates, --skip-invalid, --seed and\n"
-               "--name override the settings file.\n\n"
+               "--name override the settings file. The import takes the data directory's\n"
+               "lock, as 'alphas run' does, so it fails while a run uses the directory\n"
+               "unless --wait is given.\n\n"
             << options << "\n";
 }
 
@@ -183,6 +188,12 @@ void print_summary(const ImportOptions& options, const ImportCounts& counts, con
   std::printf("  split seed %llu, %.2f s\n", static_cast<unsigned long long>(options.seed), seconds);
 }
 
+std::string command_text(const Args& args) {
+  std::string text = "alphas import";
+  for (const auto& arg : args) text += " " + arg;
+  return text;
+}
+
 }  // namespace
 
 int cmd_import(const GlobalOptions& global, const Args& args) {
@@ -200,6 +211,11 @@ int cmd_import(const GlobalOptions& global, const Args& args) {
       vm.count("dataset") ? options_from_dataset_file(vm) : options_from_flags(vm);
   apply_common_flags(vm, options);
 
+  // `alphas run` holds the same lock while it reads the dataset, so an
+  // import cannot replace dataset.h5 under a running alpha.
+  const DataDirLock lock(global.data_dir, command_text(args),
+                         vm["wait"].as<bool>() ? DataDirLock::Mode::wait
+                                               : DataDirLock::Mode::fail_if_held);
   const ImportResult result = import_dataset(options);
   write_dataset(global.data_dir, result);
   const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;

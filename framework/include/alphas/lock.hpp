@@ -1,5 +1,5 @@
 // An exclusive lock on a data directory, so that two runs never write the
-// same outputs at once.
+// same outputs at once and an import never replaces the dataset under a run.
 #pragma once
 
 #include <string>
