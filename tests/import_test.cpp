@@ -681,6 +681,36 @@ TEST(ImportTitles, NoTitlesFileLeavesTitlesEmpty) {
   EXPECT_TRUE(result.dataset.item_titles.empty());
 }
 
+TEST(ImportFiles, DirectoriesAreRejectedLikeMissingFiles) {
+  TempDir dir;
+  const fs::path folder = dir / "folder";
+  fs::create_directories(folder);
+  const fs::path ratings = case_file("04-header-and-malformed-rows", "ratings_header.csv");
+  const std::string prefix = "cannot read " + folder.string() + ": it is a directory; set ";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"ratings", prefix + "ratings.file (--ratings) to a file"},
+      {"implicit", prefix + "implicit.file (--implicit) to a file"},
+      {"titles", prefix + "titles.file (--titles) to a file"},
+  };
+  for (const auto& [role, expected] : cases) {
+    ImportOptions options = options_for(role == "ratings" ? folder : ratings);
+    TableSource source;
+    source.file = folder;
+    source.value_column = "1";
+    if (role == "implicit") options.implicit = source;
+    if (role == "titles") options.titles = source;
+    EXPECT_EQ(import_error(options), expected) << role;
+  }
+}
+
+TEST(ImportFiles, SymlinkToDirectoryIsRejected) {
+  TempDir dir;
+  fs::create_directories(dir / "folder");
+  fs::create_directory_symlink(dir / "folder", dir / "link.csv");
+  const std::string message = import_error(options_for(dir / "link.csv"));
+  EXPECT_TRUE(contains(message, "link.csv: it is a directory")) << message;
+}
+
 // ---------------------------------------------------------------- options and YAML
 
 TEST(ImportOptionsCheck, InvalidScaleAndUnratedCode) {

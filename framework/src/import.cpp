@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <system_error>
 #include <unordered_set>
 
 #include "alphas/atomic_file.hpp"
@@ -37,6 +39,17 @@ struct RawImport {
 };
 
 std::string file_label(const TableSource& source) { return source.file.string(); }
+
+// Reads a whole input file. Opening a directory succeeds on Linux and reads
+// as an empty file, so a directory is rejected here like a missing file.
+std::string read_source_text(const TableSource& source, const std::string& role) {
+  std::error_code error;
+  if (std::filesystem::is_directory(source.file, error)) {
+    throw InputError("cannot read " + file_label(source) + ": it is a directory; set " + role +
+                     ".file (--" + role + ") to a file");
+  }
+  return read_text(source.file);
+}
 
 // Calls on_row(fields, line_number, line) for every data row of the table
 // that has the layout's field count; reports the other rows to `problems`.
@@ -113,7 +126,7 @@ void read_ratings_file(const ImportOptions& options, RawImport& raw) {
   // NOTE: each file is read whole into memory and every row is kept until
   // the split, so memory grows with the input: `alphas import` peaked at
   // 76 MB RSS on the bundled sample (420,000 ratings, 11 MB of text).
-  const std::string text = read_text(source.file);
+  const std::string text = read_source_text(source, "ratings");
   // With columns chosen by index, the first line is a header when its
   // rating field is text that is not a number and contains no digit
   // ("rating", "Feedback"). An empty or non-finite rating, or one with a
@@ -181,7 +194,7 @@ void read_ratings_file(const ImportOptions& options, RawImport& raw) {
 }
 
 void read_implicit_file(const TableSource& source, RawImport& raw) {
-  const std::string text = read_text(source.file);
+  const std::string text = read_source_text(source, "implicit");
   // With columns chosen by index, the first line is a header unless it
   // could be data: it is data when both ids are integers, or when its user
   // or its item already appeared in the ratings file.
@@ -223,7 +236,7 @@ void read_implicit_file(const TableSource& source, RawImport& raw) {
 }
 
 void read_titles_file(const TableSource& source, RawImport& raw) {
-  const std::string text = read_text(source.file);
+  const std::string text = read_source_text(source, "titles");
   // With columns chosen by index, the first line is a header when its item
   // field is not an item of the ratings or implicit file.
   TableRole role{"titles", false, true, "title",
