@@ -213,6 +213,13 @@ TEST(SplitFields, UnclosedQuoteFails) {
   EXPECT_FALSE(split_fields("i1,\"open title,3", ',', fields));
 }
 
+TEST(ShortenForMessage, EscapesControlCharactersButTab) {
+  using namespace std::string_literals;
+  EXPECT_EQ(shorten_for_message("a\0b\x1f\x7f\tc"s), "a\\x00b\\x1F\\x7F\tc");
+  EXPECT_EQ(shorten_for_message("abcdef", 3), "abc...");
+  EXPECT_EQ(shorten_for_message("\x01\x02\x03\x04", 2), "\\x01\\x02...");
+}
+
 TEST(DetectDelimiter, MostFrequentOutsideQuotes) {
   EXPECT_EQ(detect_delimiter("User_ID\tAnime_ID\tFeedback"), '\t');
   EXPECT_EQ(detect_delimiter("user,item,rating"), ',');
@@ -485,6 +492,51 @@ TEST(ImportRows, EmptyIdsAreRejected) {
   const std::string message = import_error(options_for(dir / "r.csv"));
   EXPECT_TRUE(contains(message, "r.csv:2: user id is empty")) << message;
   EXPECT_TRUE(contains(message, "r.csv:3: item id is empty")) << message;
+}
+
+TEST(ImportRows, ControlCharactersInIdsAreRejected) {
+  using namespace std::string_literals;
+  TempDir dir;
+  // Line 2: NUL in a user id; 3: 0x01 in an item id; 4: a tab inside a
+  // comma-separated item id; 5: DEL ending a user id; 6: a valid CRLF line.
+  write_file(dir / "r.csv", "u1,i1,4\n"
+                            "u\0x,i1,4\n"s
+                            "u2,i\x01,3\n"
+                            "u3,i\t2,5\n"
+                            "u4\x7f,i1,2\n"
+                            "u5,i2,1\r\n");
+  const std::string message = import_error(options_for(dir / "r.csv"));
+  EXPECT_TRUE(contains(message, "4 invalid rows in ")) << message;
+  EXPECT_TRUE(contains(message, "r.csv:2: user id 'u\\x00x' in column 0 (counted from 0) "
+                                "contains the control character 0x00 at byte 2 of the id "
+                                "(u\\x00x,i1,4)"))
+      << message;
+  EXPECT_TRUE(contains(message, "r.csv:3: item id 'i\\x01' in column 1 (counted from 0) "
+                                "contains the control character 0x01 at byte 2 of the id"))
+      << message;
+  EXPECT_TRUE(contains(message, "r.csv:4: item id 'i\t2' in column 1 (counted from 0) "
+                                "contains the control character 0x09 at byte 2 of the id"))
+      << message;
+  EXPECT_TRUE(contains(message, "r.csv:5: user id 'u4\\x7F' in column 0 (counted from 0) "
+                                "contains the control character 0x7F at byte 3 of the id"))
+      << message;
+  EXPECT_FALSE(contains(message, "r.csv:6:")) << message;
+}
+
+TEST(ImportRows, ControlCharactersInImplicitIdsAreRejected) {
+  using namespace std::string_literals;
+  TempDir dir;
+  write_file(dir / "r.csv", "u1,i1,4\nu2,i2,3\n");
+  write_file(dir / "l.csv", "u1,i2\nu2,i\0\n"s);
+  ImportOptions options = options_for(dir / "r.csv");
+  options.implicit = TableSource{};
+  options.implicit->file = dir / "l.csv";
+  options.implicit->header = HeaderMode::absent;
+  const std::string message = import_error(options);
+  EXPECT_TRUE(contains(message, "1 invalid row in ")) << message;
+  EXPECT_TRUE(contains(message, "l.csv:2: item id 'i\\x00' in column 1 (counted from 0) "
+                                "contains the control character 0x00 at byte 2 of the id"))
+      << message;
 }
 
 TEST(ImportRows, LaterNonNumberIsAnErrorNotAHeader) {

@@ -175,9 +175,28 @@ bool parse_integer(std::string_view text, int64_t& value) {
   return true;
 }
 
+bool is_control_character(char c) {
+  const auto byte = static_cast<unsigned char>(c);
+  return byte < 0x20 || byte == 0x7F;
+}
+
+std::string control_character_code(char c) {
+  static const char kDigits[] = "0123456789ABCDEF";
+  const auto byte = static_cast<unsigned char>(c);
+  return std::string("0x") + kDigits[byte >> 4] + kDigits[byte & 0xF];
+}
+
 std::string shorten_for_message(std::string_view text, std::size_t max_chars) {
-  if (text.size() <= max_chars) return std::string(text);
-  return std::string(text.substr(0, max_chars)) + "...";
+  std::string message_text;
+  for (char c : text.substr(0, max_chars)) {
+    if (is_control_character(c) && c != '\t') {
+      message_text += "\\x" + control_character_code(c).substr(2);
+    } else {
+      message_text += c;
+    }
+  }
+  if (text.size() > max_chars) message_text += "...";
+  return message_text;
 }
 
 }  // namespace alphas

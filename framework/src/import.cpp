@@ -85,6 +85,20 @@ int64_t read_rows(std::string_view text, const TableSource& source, const TableL
   return rows;
 }
 
+// Returns the reason an id field is rejected, or an empty string. `label`
+// is "user" or "item", `column` its 0-based column. Control characters are
+// rejected because no id needs one, and dataset.h5 stores ids as C strings,
+// which a NUL byte would cut short.
+std::string check_id_text(const std::string& id, const char* label, std::size_t column) {
+  if (id.empty()) return std::string(label) + " id is empty";
+  const auto control = std::find_if(id.begin(), id.end(), is_control_character);
+  if (control == id.end()) return {};
+  return std::string(label) + " id '" + shorten_for_message(id, 40) + "' in column " +
+         std::to_string(column) + " (counted from 0) contains the control character " +
+         control_character_code(*control) + " at byte " +
+         std::to_string(control - id.begin() + 1) + " of the id";
+}
+
 // Returns the reason a rating field is rejected, or an empty string.
 std::string check_rating_text(const std::string& text, double& value, NumberStatus& status) {
   status = parse_number(text, value);
@@ -155,16 +169,11 @@ void read_ratings_file(const ImportOptions& options, RawImport& raw) {
         const std::string& user = fields[layout->user];
         const std::string& item = fields[layout->item];
         const std::string& value = fields[layout->value];
-        std::string reason;
         double rating = 0.0;
         NumberStatus status = NumberStatus::ok;
-        if (user.empty()) {
-          reason = "user id is empty";
-        } else if (item.empty()) {
-          reason = "item id is empty";
-        } else {
-          reason = check_rating_text(value, rating, status);
-        }
+        std::string reason = check_id_text(user, "user", layout->user);
+        if (reason.empty()) reason = check_id_text(item, "item", layout->item);
+        if (reason.empty()) reason = check_rating_text(value, rating, status);
         const bool unrated = reason.empty() && options.unrated_code && rating == *options.unrated_code;
         // The scale check is separate from the finiteness check above
         // because `r < min || r > max` is false for NaN.
@@ -225,9 +234,10 @@ void read_implicit_file(const TableSource& source, RawImport& raw) {
       [&](const std::vector<std::string>& fields, int64_t line_number, std::string_view line) {
         const std::string& user = fields[layout->user];
         const std::string& item = fields[layout->item];
-        if (user.empty() || item.empty()) {
-          raw.problems.add({file, line_number, user.empty() ? "user id is empty" : "item id is empty",
-                            shorten_for_message(line)});
+        std::string reason = check_id_text(user, "user", layout->user);
+        if (reason.empty()) reason = check_id_text(item, "item", layout->item);
+        if (!reason.empty()) {
+          raw.problems.add({file, line_number, reason, shorten_for_message(line)});
           return;
         }
         raw.listed.push_back({raw.users.add(user), raw.items.add(item)});

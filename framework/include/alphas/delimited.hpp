@@ -59,8 +59,15 @@ NumberStatus parse_number(std::string_view text, double& value);
 // (optional leading '-'), and stores it in `value`.
 bool parse_integer(std::string_view text, int64_t& value);
 
-// Shortens text for an error message to at most `max_chars` bytes, marking
-// the cut with "...".
+// True for the ASCII control characters: bytes 0x00 to 0x1F and 0x7F.
+bool is_control_character(char c);
+
+// Returns the code of a byte as text for messages, e.g. "0x00" for NUL.
+std::string control_character_code(char c);
+
+// Shortens text for an error message to its first `max_chars` bytes,
+// marking the cut with "...". Control characters other than tab are shown
+// as \xNN, so that a NUL byte cannot end the message early.
 std::string shorten_for_message(std::string_view text, std::size_t max_chars = 120);
 
 }  // namespace alphas
