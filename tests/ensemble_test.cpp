@@ -189,6 +189,20 @@ TEST(EnsembleBlend, EmptyTestSplitGivesNanMetrics) {
   EXPECT_TRUE(contains(ensemble_text(json), "blend test        RMSE -"));
 }
 
+TEST(EnsembleBlend, EmptyValidationIsAnError) {
+  const BlendData data = synthetic_blend(0, 30);
+  std::string message;
+  try {
+    fit_ensemble("Blend", data, no_stacker(), 1);
+  } catch (const InputError& error) {
+    message = error.what();
+  }
+  EXPECT_TRUE(contains(message, "ensemble 'Blend' cannot be fitted: the validation split has no "
+                                "ratings"))
+      << message;
+  EXPECT_TRUE(contains(message, "--seed")) << message;
+}
+
 TEST(EnsembleBlend, NoAlphaIsAnError) {
   BlendData data;
   EXPECT_THROW(fit_ensemble("E", data, no_stacker(), 1), InputError);

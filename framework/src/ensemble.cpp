@@ -55,6 +55,16 @@ SplitMetrics split_metrics(const std::vector<float>& prediction, const std::vect
 EnsembleResult fit_ensemble(const std::string& name, const BlendData& data,
                             const StackerSettings& stacker, int threads) {
   if (data.alphas.empty()) throw InputError("ensemble '" + name + "' lists no alpha");
+  // Without validation ratings least_squares returns beta = 0, a blend
+  // that predicts the scale's minimum for every rating.
+  if (data.validation_truth.empty()) {
+    throw InputError("ensemble '" + name +
+                     "' cannot be fitted: the validation split has no ratings, and the blend "
+                     "weights are fitted on validation. A user with n ratings sends each to "
+                     "validation with probability 0.1 (10/n from n = 100), so import more "
+                     "ratings per user, or re-import with another split seed (seed in the "
+                     "dataset settings, --seed)");
+  }
   EnsembleResult result;
   result.name = name;
   result.alphas = data.alphas;
