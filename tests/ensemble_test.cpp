@@ -203,6 +203,21 @@ TEST(EnsembleBlend, EmptyValidationIsAnError) {
   EXPECT_TRUE(contains(message, "--seed")) << message;
 }
 
+TEST(EnsembleReport, OneAlphaIsSingular) {
+  BlendData data = synthetic_blend(1, 40);
+  data.alphas.resize(1);
+  data.validation.resize(1);
+  data.test.resize(1);
+  const EnsembleResult result = fit_ensemble("One", data, no_stacker(), 1);
+  const nlohmann::json json = ensemble_to_json(result, {});
+  const std::string text = ensemble_text(json);
+  EXPECT_TRUE(contains(text, "Ensemble One: linear blend of 1 alpha, beta fitted on 1 rating of "
+                             "validation"))
+      << text;
+  const std::string markdown = ensemble_markdown(json);
+  EXPECT_TRUE(contains(markdown, "Linear blend of 1 alpha. beta is fitted")) << markdown;
+}
+
 TEST(EnsembleBlend, NoAlphaIsAnError) {
   BlendData data;
   EXPECT_THROW(fit_ensemble("E", data, no_stacker(), 1), InputError);

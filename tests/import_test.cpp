@@ -577,6 +577,15 @@ TEST(ImportRows, UnratedCodeGoesToTheImplicitList) {
   EXPECT_EQ(pairs.size(), 3u);
 }
 
+TEST(ImportRows, OneUnratedRowIsSingular) {
+  TempDir dir;
+  write_file(dir / "r.csv", "u1,i1,0\n");
+  ImportOptions options = options_for(dir / "r.csv");
+  options.unrated_code = 0.0;
+  EXPECT_EQ(import_error(options), "no ratings found in " + (dir / "r.csv").string() +
+                                       "; the unrated code put 1 row on the implicit list");
+}
+
 TEST(ImportRows, InvalidImplicitRowsAreReportedToo) {
   TempDir dir;
   write_file(dir / "r.csv", "u1,i1,4\n");
@@ -724,7 +733,8 @@ TEST(ImportTitles, QuotedTitlesAndUnknownItems) {
   EXPECT_EQ(dataset.item_titles[2], "");                   // i3 has no title
   EXPECT_EQ(result.counts.titled_items, 2);
   ASSERT_EQ(result.warnings.size(), 1u);
-  EXPECT_TRUE(contains(result.warnings[0], "ignored the titles of 1 items")) << result.warnings[0];
+  EXPECT_TRUE(contains(result.warnings[0], "ignored the titles of 1 item found in neither"))
+      << result.warnings[0];
 }
 
 TEST(ImportTitles, NoTitlesFileLeavesTitlesEmpty) {
@@ -1024,7 +1034,7 @@ TEST(WriteDataset, SavesTitles) {
   const DataDir data_dir(dir / "data");
   const ImportResult result = import_dataset(options);
   ASSERT_EQ(result.warnings.size(), 1u);
-  EXPECT_TRUE(contains(result.warnings[0], "1 title rows repeat an item")) << result.warnings[0];
+  EXPECT_TRUE(contains(result.warnings[0], "1 title row repeats an item")) << result.warnings[0];
   write_dataset(data_dir, result);
   const Dataset loaded = load_dataset(data_dir.dataset_file());
   EXPECT_EQ(loaded.item_titles, (std::vector<std::string>{"First", "Second"}));
@@ -1119,6 +1129,18 @@ TEST(ImportCommand, RejectsFileFlagsWithDatasetAndMissingScale) {
   result = run_alphas("import --help", dir.path());
   EXPECT_EQ(result.status, 0);
   EXPECT_TRUE(contains(result.out, "--skip-invalid")) << result.out;
+}
+
+TEST(ImportCommand, SummaryOfOneUserIsSingular) {
+  TempDir dir;
+  write_file(dir / "r.csv", "u1,i1,4\nu1,i2,3\n");
+  const CommandResult result = run_alphas("--data-dir '" + (dir / "data").string() +
+                                              "' import --ratings '" + (dir / "r.csv").string() +
+                                              "' --scale 1,5",
+                                          dir.path());
+  ASSERT_EQ(result.status, 0) << result.err;
+  EXPECT_TRUE(contains(result.out, "ratings            2 (1 user, 2 items)")) << result.out;
+  EXPECT_TRUE(contains(result.out, "implicit pairs     2 (1 user, 2 items overall)")) << result.out;
 }
 
 TEST(ImportCommand, FailsWhileDataDirLocked) {

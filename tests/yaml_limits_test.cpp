@@ -78,7 +78,7 @@ TEST(YamlSizeLimits, NestingDepth) {
   EXPECT_FALSE(find_yaml_size_excess(nested, depth_limit(3)));
   const auto excess = find_yaml_size_excess(nested, depth_limit(2));
   ASSERT_TRUE(excess);
-  EXPECT_EQ(*excess, "exceeds the limit of 2 nested lists and maps; flatten the value");
+  EXPECT_EQ(*excess, "exceeds the limit of 2 levels of nested lists and maps; flatten the value");
 }
 
 TEST(YamlSizeLimits, DefaultsAcceptOrdinaryValues) {

@@ -9,6 +9,7 @@
 
 #include "alphas/delimited.hpp"
 #include "alphas/error.hpp"
+#include "alphas/format_count.hpp"
 #include "alphas/import.hpp"
 #include "alphas/import_yaml.hpp"
 #include "alphas/lock.hpp"
@@ -170,10 +171,12 @@ void print_summary(const ImportOptions& options, const ImportCounts& counts, con
                    double seconds) {
   const std::string name = options.name.empty() ? options.ratings.file.string() : options.name;
   std::printf("Imported %s into %s\n", name.c_str(), dir.dataset_dir().string().c_str());
-  std::printf("  ratings            %lld (%d users, %d items)\n",
-              static_cast<long long>(counts.ratings), counts.rated_users, counts.rated_items);
-  std::printf("  implicit pairs     %lld (%d users, %d items overall)\n",
-              static_cast<long long>(counts.implicit), counts.users, counts.items);
+  std::printf("  ratings            %lld (%s, %s)\n", static_cast<long long>(counts.ratings),
+              format_count(counts.rated_users, "user").c_str(),
+              format_count(counts.rated_items, "item").c_str());
+  std::printf("  implicit pairs     %lld (%s, %s overall)\n",
+              static_cast<long long>(counts.implicit), format_count(counts.users, "user").c_str(),
+              format_count(counts.items, "item").c_str());
   std::printf("  training           %lld\n", static_cast<long long>(counts.training));
   std::printf("  validation         %lld\n", static_cast<long long>(counts.validation));
   std::printf("  test               %lld\n", static_cast<long long>(counts.test));

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "alphas/error.hpp"
+#include "alphas/format_count.hpp"
 #include "alphas/plugin_host.hpp"
 #include "commands.hpp"
 
@@ -127,7 +128,8 @@ int cmd_plugins(const GlobalOptions&, const Args& args) {
   } else {
     print_table(host, std::cout);
     if (options.check) {
-      std::cout << "\nChecked " << checked << " families: every factory created an alpha.\n";
+      std::cout << "\nChecked " << format_count(checked, "family", "families")
+                << ": every factory created an alpha.\n";
     }
   }
   return 0;

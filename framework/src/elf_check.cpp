@@ -8,6 +8,8 @@
 #include <fstream>
 #include <system_error>
 
+#include "alphas/format_count.hpp"
+
 namespace alphas::plugin_detail {
 namespace {
 
@@ -57,13 +59,13 @@ std::optional<std::string> check_table(const std::string& table, uint64_t offset
                                        uint64_t entry_size, uint64_t expected_size,
                                        uint64_t file_size) {
   if (entry_size != expected_size) {
-    return table + " entries have " + std::to_string(entry_size) + " bytes instead of " +
+    return table + " entries have " + format_count(entry_size, "byte") + " instead of " +
            std::to_string(expected_size);
   }
   if (!table_fits(offset, count, entry_size, file_size)) {
-    return "the " + table + " table (" + std::to_string(count) + " entries of " +
-           std::to_string(entry_size) + " bytes at offset " + std::to_string(offset) +
-           ") runs past the end of the file, which has " + std::to_string(file_size) + " bytes";
+    return "the " + table + " table (" + format_count(count, "entry", "entries") + " of " +
+           format_count(entry_size, "byte") + " at offset " + std::to_string(offset) +
+           ") runs past the end of the file, which has " + format_count(file_size, "byte");
   }
   return std::nullopt;
 }
@@ -75,7 +77,7 @@ std::optional<std::string> read_section_zero(FileReader& reader, const Elf64_Ehd
   if (header.e_shoff == 0 || !reader.read(header.e_shoff, section_zero)) {
     return "the section and program header counts are in section header 0, which is missing "
            "or runs past the end of the file (" +
-           std::to_string(reader.size()) + " bytes)";
+           format_count(reader.size(), "byte") + ")";
   }
   return std::nullopt;
 }
@@ -112,10 +114,10 @@ std::optional<std::string> check_program_headers(FileReader& reader, const Elf64
     }
     if (segment.p_type != PT_LOAD) continue;
     if (!table_fits(segment.p_offset, 1, segment.p_filesz, reader.size())) {
-      return "PT_LOAD segment " + std::to_string(k) + " (" + std::to_string(segment.p_filesz) +
-             " bytes at offset " + std::to_string(segment.p_offset) +
-             ") runs past the end of the file, which has " + std::to_string(reader.size()) +
-             " bytes";
+      return "PT_LOAD segment " + std::to_string(k) + " (" +
+             format_count(segment.p_filesz, "byte") + " at offset " +
+             std::to_string(segment.p_offset) + ") runs past the end of the file, which has " +
+             format_count(reader.size(), "byte");
     }
   }
   return std::nullopt;
@@ -138,7 +140,7 @@ std::optional<std::string> find_elf_damage(const fs::path& file) {
 
   Elf64_Ehdr header{};
   if (!reader.read(0, header)) {
-    return "the file has " + std::to_string(size) + " bytes, fewer than the " +
+    return "the file has " + format_count(size, "byte") + ", fewer than the " +
            std::to_string(sizeof(Elf64_Ehdr)) + "-byte ELF header";
   }
   if (header.e_ident[EI_CLASS] != ELFCLASS64 || header.e_ident[EI_DATA] != kHostByteOrder) {

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "alphas/ensemble.hpp"
+#include "alphas/format_count.hpp"
 
 namespace alphas {
 
@@ -148,8 +149,9 @@ std::string ensemble_text(const nlohmann::json& ensemble) {
   std::ostringstream out;
   const auto& blend = ensemble["blend"];
   const auto& alphas = ensemble["alphas"];
-  out << "Ensemble " << ensemble["name"].get<std::string>() << ": linear blend of " << alphas.size()
-      << " alphas, beta fitted on " << ratings(blend["validation"]["n"])
+  out << "Ensemble " << ensemble["name"].get<std::string>() << ": linear blend of "
+      << format_count(alphas.size(), "alpha") << ", beta fitted on "
+      << ratings(blend["validation"]["n"])
       << " of validation, predictions clamped to [" << ensemble["scale"][0].get<double>()
       << ", " << ensemble["scale"][1].get<double>() << "]\n\n";
 
@@ -187,7 +189,8 @@ std::string ensemble_markdown(const nlohmann::json& ensemble) {
   const auto& blend = ensemble["blend"];
   const auto& steps = ensemble["steps"];
   out << "# Ensemble " << name << "\n\n"
-      << "Linear blend of " << ensemble["alphas"].size() << " alphas. beta is fitted by least "
+      << "Linear blend of " << format_count(ensemble["alphas"].size(), "alpha")
+      << ". beta is fitted by least "
       << "squares without intercept on the " << ratings(blend["validation"]["n"])
       << " of validation, and every prediction is clamped to the rating scale ["
       << ensemble["scale"][0].get<double>() << ", " << ensemble["scale"][1].get<double>()

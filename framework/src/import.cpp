@@ -11,6 +11,7 @@
 #include "alphas/atomic_file.hpp"
 #include "alphas/delimited.hpp"
 #include "alphas/error.hpp"
+#include "alphas/format_count.hpp"
 #include "alphas/split.hpp"
 #include "import_internal.hpp"
 
@@ -74,7 +75,7 @@ int64_t read_rows(std::string_view text, const TableSource& source, const TableL
     }
     if (fields.size() != layout.field_count) {
       problems.add({file, line_number,
-                    "expected " + std::to_string(layout.field_count) + " fields" +
+                    "expected " + format_count(layout.field_count, "field") +
                         (layout.has_header ? " (as in the header)" : "") + ", found " +
                         std::to_string(fields.size()),
                     shorten_for_message(line)});
@@ -280,8 +281,9 @@ void read_titles_file(const TableSource& source, RawImport& raw) {
               raw.titles.emplace_back(id, fields[layout->value]);
             });
   if (unknown_items > 0) {
-    const std::string warning = file + ": ignored the titles of " + std::to_string(unknown_items) +
-                                " items that are in neither the ratings nor the implicit file";
+    const std::string warning = file + ": ignored the titles of " +
+                                format_count(unknown_items, "item") +
+                                " found in neither the ratings nor the implicit file";
     import_log().warn("{}", warning);
     raw.warnings.push_back(warning);
   }
@@ -292,8 +294,7 @@ void read_titles_file(const TableSource& source, RawImport& raw) {
 void report_problems(const ImportOptions& options, RawImport& raw) {
   const ProblemLog& problems = raw.problems;
   if (problems.total() == 0) return;
-  const std::string rows =
-      std::to_string(problems.total()) + (problems.total() == 1 ? " invalid row" : " invalid rows");
+  const std::string rows = format_count(problems.total(), "invalid row");
   std::string files;
   for (const std::string& file : problems.files()) files += (files.empty() ? "" : ", ") + file;
   if (!options.skip_invalid) {
@@ -317,8 +318,8 @@ void fail_if_no_ratings(const ImportOptions& options, const RawImport& raw) {
                (skipped == 1 ? " invalid row was skipped)" : " invalid rows were skipped)");
   }
   if (raw.counts.unrated_rows > 0) {
-    message += "; " + std::to_string(raw.counts.unrated_rows) +
-               " rows have the unrated code and went to the implicit list";
+    message += "; the unrated code put " + format_count(raw.counts.unrated_rows, "row") +
+               " on the implicit list";
   }
   throw InputError(message);
 }
@@ -366,10 +367,12 @@ int32_t count_distinct(const std::vector<int32_t>& ids, int32_t n) {
 
 void log_summary(const ImportCounts& counts) {
   import_log().info(
-      "imported {} ratings by {} users on {} items ({} users and {} items overall), "
-      "{} implicit pairs; split: training {}, validation {}, test {}; implicit training {}",
-      counts.ratings, counts.rated_users, counts.rated_items, counts.users, counts.items,
-      counts.implicit, counts.training, counts.validation, counts.test, counts.implicit_training);
+      "imported {} by {} on {} ({} and {} overall), {}; split: training {}, validation {}, "
+      "test {}; implicit training {}",
+      format_count(counts.ratings, "rating"), format_count(counts.rated_users, "user"),
+      format_count(counts.rated_items, "item"), format_count(counts.users, "user"),
+      format_count(counts.items, "item"), format_count(counts.implicit, "implicit pair"),
+      counts.training, counts.validation, counts.test, counts.implicit_training);
 }
 
 }  // namespace
@@ -421,9 +424,10 @@ ImportResult import_dataset(const ImportOptions& options) {
     }
     raw.counts.titled_items = std::count(titled.begin(), titled.end(), 1);
     if (repeated > 0) {
-      std::string warning = file_label(*options.titles) + ": " + std::to_string(repeated) +
-                            " title rows repeat an item of an earlier row; kept the last title "
-                            "of each item";
+      std::string warning = file_label(*options.titles) + ": " +
+                            format_count(repeated, "title row") +
+                            (repeated == 1 ? " repeats" : " repeat") +
+                            " an item of an earlier row; kept the last title of each item";
       import_log().warn("{}", warning);
       raw.warnings.push_back(std::move(warning));
     }

@@ -2,6 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "alphas/format_count.hpp"
+
 namespace alphas {
 namespace {
 
@@ -12,14 +14,14 @@ class SizeWalk {
   // Visits `node` and its children depth first; false once a limit is passed.
   bool visit(const YAML::Node& node, std::size_t depth) {
     if (++nodes_ > limits_.max_nodes) {
-      excess_ = "exceeds the limit of " + std::to_string(limits_.max_nodes) +
-                " YAML nodes once its aliases are expanded; an alias (*name) counts as a full "
-                "copy of its anchor's value, so write the value without nested aliases";
+      excess_ = "exceeds the limit of " + format_count(limits_.max_nodes, "YAML node") +
+                " once its aliases are expanded; an alias (*name) counts as a full copy of its "
+                "anchor's value, so write the value without nested aliases";
       return false;
     }
     if (depth > limits_.max_depth) {
-      excess_ = "exceeds the limit of " + std::to_string(limits_.max_depth) +
-                " nested lists and maps; flatten the value";
+      excess_ = "exceeds the limit of " + format_count(limits_.max_depth, "level") +
+                " of nested lists and maps; flatten the value";
       return false;
     }
     if (node.IsSequence()) {
