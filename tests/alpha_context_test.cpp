@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 #include "alphas/alpha.hpp"
 #include "alphas/atomic_file.hpp"
@@ -46,7 +47,7 @@ Predictor constant(float value) {
 TEST_F(AlphaContextTest, WritesPredictionsParamsAndMetrics) {
   PredictionStore store(dir_, dataset_);
   AlphaContext context(spec_, dir_, store, 1, "1.0.0");
-  const double value = context.param<double>("value", 1.0);
+  const double value = context.params().get<double>("value", 1.0);
   context.record("lambda", 0.5);
   context.write_predictions(constant(float(value)));
 
@@ -106,14 +107,18 @@ TEST_F(AlphaContextTest, RewriteReplacesWholeOutput) {
 
 TEST_F(AlphaContextTest, WrongParamTypeNamesKey) {
   spec_.params["value"] = "high";
-  PredictionStore store(dir_, dataset_);
-  AlphaContext context(spec_, dir_, store, 1, "1.0.0");
+  AlphaParams params(spec_);
+  EXPECT_DOUBLE_EQ(params.get<double>("value", 1.0), 1.0);  // the fallback
+  ASSERT_EQ(params.problems().size(), 1u);
+  EXPECT_EQ(params.problems()[0].key, "value");
+  EXPECT_EQ(params.problems()[0].message,
+            "Const.1: parameter 'value' is \"high\", but it must be a number; fix it in the "
+            "recipe's params");
   try {
-    context.param<double>("value", 1.0);
+    params.throw_if_invalid();
     FAIL() << "expected InputError";
   } catch (const InputError& e) {
-    EXPECT_NE(std::string(e.what()).find("'value'"), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find("\"high\""), std::string::npos) << e.what();
+    EXPECT_EQ(std::string(e.what()), params.problems()[0].message);
   }
 }
 
@@ -123,28 +128,101 @@ TEST_F(AlphaContextTest, WrongParamTypeNamesKey) {
 namespace alphas {
 namespace {
 
-TEST(AlphaParams, IntegersAreNotTruncated) {
-  testing::TempDir tmp;
-  DataDir dir(tmp.path());
-  Ratings r;
-  r.push_back(0, 0, 1);
-  Dataset dataset = testing::make_dataset(1, 1, r, r, r);
-  PredictionStore store(dir, dataset);
+AlphaSpec spec_with(nlohmann::json params) {
   AlphaSpec spec;
   spec.name = "P";
   spec.family = "P";
-  spec.params = {{"fraction", 2.5}, {"huge", 4294967297LL}, {"flag", true}, {"k", 7},
-                 {"negative", -3}};
-  AlphaContext context(spec, dir, store, 1, "1");
-  EXPECT_THROW(context.param<int>("fraction", 1), InputError);
-  EXPECT_THROW(context.param<int>("huge", 1), InputError);
-  EXPECT_THROW(context.param<int>("flag", 1), InputError);
-  EXPECT_THROW(context.param<bool>("k", false), InputError);
-  EXPECT_THROW(context.param<uint32_t>("negative", 1u), InputError);
-  EXPECT_EQ(context.param<int>("k", 1), 7);
-  EXPECT_EQ(context.param<int64_t>("huge", 1), 4294967297LL);
-  EXPECT_DOUBLE_EQ(context.param<double>("k", 1.0), 7.0);
-  EXPECT_TRUE(context.param<bool>("flag", false));
+  spec.params = std::move(params);
+  return spec;
+}
+
+TEST(AlphaParams, IntegersAreNotTruncated) {
+  AlphaParams params(spec_with({{"fraction", 2.5}, {"huge", 4294967297LL}, {"flag", true},
+                                {"k", 7}, {"negative", -3}}));
+  EXPECT_EQ(params.get<int>("fraction", 1), 1);
+  EXPECT_EQ(params.get<int>("huge", 1), 1);
+  EXPECT_EQ(params.get<int>("flag", 1), 1);
+  EXPECT_FALSE(params.get<bool>("k", false));
+  EXPECT_EQ(params.get<uint32_t>("negative", 1u), 1u);
+  EXPECT_EQ(params.get<int>("k", 1), 7);
+  EXPECT_EQ(params.get<int64_t>("huge", 1), 4294967297LL);
+  EXPECT_DOUBLE_EQ(params.get<double>("k", 1.0), 7.0);
+  EXPECT_TRUE(params.get<bool>("flag", false));
+
+  std::vector<std::string> keys;
+  for (const auto& problem : params.problems()) keys.push_back(problem.key);
+  EXPECT_EQ(keys, (std::vector<std::string>{"fraction", "huge", "flag", "k", "negative"}));
+  EXPECT_NE(params.problems()[1].message.find("an integer from -2147483648 to 2147483647"),
+            std::string::npos)
+      << params.problems()[1].message;
+  EXPECT_NE(params.problems()[4].message.find("an integer from 0 to 4294967295"),
+            std::string::npos)
+      << params.problems()[4].message;
+}
+
+TEST(AlphaParams, KeyKeepsItsFirstProblem) {
+  AlphaParams params(spec_with({{"K", "ten"}, {"rate", 2.0}}));
+  const int k = params.get<int>("K", 0);
+  if (k < 1) params.reject("K", std::to_string(k), "it must be >= 1");
+  const double rate = params.get<double>("rate", 0.5);
+  if (rate >= 1) params.reject("rate", "2", "it must be below 1");
+  params.add_problem("", "P: the two settings conflict; change one");
+
+  ASSERT_EQ(params.problems().size(), 3u);
+  EXPECT_NE(params.problems()[0].message.find("'K' is \"ten\""), std::string::npos);
+  EXPECT_EQ(params.problems()[1].message,
+            "P: parameter 'rate' is 2, but it must be below 1; fix it in the recipe's params");
+  try {
+    params.throw_if_invalid();
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    const std::string text = e.what();
+    EXPECT_EQ(text.rfind("P: 3 invalid parameters:\n  P: parameter 'K'", 0), 0u) << text;
+    EXPECT_NE(text.find("\n  P: the two settings conflict"), std::string::npos) << text;
+  }
+}
+
+TEST(AlphaParams, UsedAndUnusedKeys) {
+  AlphaParams params(spec_with({{"read", 3}, {"typo", 1}}));
+  params.get<int>("read", 0);
+  params.get<double>("absent", 0.25);
+  EXPECT_EQ(params.used(), (nlohmann::json{{"read", 3}, {"absent", 0.25}}));
+  EXPECT_EQ(params.unused(), std::vector<std::string>{"typo"});
+  EXPECT_TRUE(params.problems().empty());
+  EXPECT_NO_THROW(params.throw_if_invalid());
+}
+
+// An alpha whose configure reads one parameter and then throws.
+class ThrowingConfigure final : public Alpha {
+ public:
+  void configure(AlphaParams& params) override {
+    params.get<int>("n", 1);
+    throw std::runtime_error("cannot open the vocabulary file");
+  }
+  void load(AlphaContext&) override { loaded = true; }
+  void train(AlphaContext&) override {}
+  void write(AlphaContext&) override {}
+  bool loaded = false;
+};
+
+TEST(AlphaParams, ConfigureExceptionIsAProblem) {
+  AlphaParams params(spec_with({{"n", -1.5}}));
+  ThrowingConfigure alpha;
+  const auto& problems = configure_alpha(alpha, params);
+  ASSERT_EQ(problems.size(), 2u);
+  EXPECT_EQ(problems[0].key, "n");
+  EXPECT_EQ(problems[1].key, "");
+  EXPECT_EQ(problems[1].message, "P: cannot open the vocabulary file");
+}
+
+TEST_F(AlphaContextTest, RunPhasesStopsBeforeLoad) {
+  spec_.params = {{"n", "x"}};
+  PredictionStore store(dir_, dataset_);
+  AlphaContext context(spec_, dir_, store, 1, "1.0.0");
+  ThrowingConfigure alpha;
+  EXPECT_THROW(run_phases(alpha, context), InputError);
+  EXPECT_FALSE(alpha.loaded);
+  EXPECT_FALSE(std::filesystem::exists(dir_.alpha_dir("Const.1")));
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 
@@ -13,10 +14,58 @@
 
 namespace alphas {
 
-void throw_param_type_error(const std::string& alpha, const std::string& key,
-                            const std::string& value) {
-  throw InputError(alpha + ": parameter '" + key + "' has invalid value " + value +
-                   "; check its type and range in the plugin's parameter table");
+AlphaParams::AlphaParams(AlphaSpec spec) : spec_(std::move(spec)) {}
+
+bool AlphaParams::has_problem(const std::string& key) const {
+  return std::any_of(problems_.begin(), problems_.end(),
+                     [&](const ParamProblem& problem) { return problem.key == key; });
+}
+
+void AlphaParams::reject(const std::string& key, const std::string& value,
+                         const std::string& rule) {
+  add_problem(key, spec_.name + ": parameter '" + key + "' is " + value + ", but " + rule +
+                       "; fix it in the recipe's params");
+}
+
+void AlphaParams::add_problem(const std::string& key, const std::string& message) {
+  if (!key.empty() && has_problem(key)) return;
+  problems_.push_back({key, message});
+}
+
+void AlphaParams::throw_if_invalid() const {
+  if (problems_.empty()) return;
+  if (problems_.size() == 1) throw InputError(problems_.front().message);
+  std::string text = spec_.name + ": " + std::to_string(problems_.size()) + " invalid parameters:";
+  for (const auto& problem : problems_) text += "\n  " + problem.message;
+  throw InputError(text);
+}
+
+std::vector<std::string> AlphaParams::unused() const {
+  std::vector<std::string> unused;
+  for (const auto& [key, value] : spec_.params.items()) {
+    if (!read_keys_.count(key)) unused.push_back(key);
+  }
+  return unused;
+}
+
+const std::vector<ParamProblem>& configure_alpha(Alpha& alpha, AlphaParams& params) {
+  try {
+    alpha.configure(params);
+  } catch (const std::exception& error) {
+    // Plugin messages usually start with the alpha's name already.
+    std::string message = error.what();
+    if (message.rfind(params.name() + ":", 0) != 0) message = params.name() + ": " + message;
+    params.add_problem(std::string(), message);
+  }
+  return params.problems();
+}
+
+void run_phases(Alpha& alpha, AlphaContext& context) {
+  configure_alpha(alpha, context.params());
+  context.params().throw_if_invalid();
+  alpha.load(context);
+  alpha.train(context);
+  alpha.write(context);
 }
 
 namespace {
@@ -48,6 +97,7 @@ void check_finite(const std::string& family, const std::string& parameter,
 AlphaContext::AlphaContext(AlphaSpec spec, DataDir dir, PredictionStore& store, int threads,
                            std::string plugin_version)
     : spec_(std::move(spec)),
+      params_(spec_),
       dir_(std::move(dir)),
       store_(store),
       threads_(threads),
@@ -75,14 +125,6 @@ Ratings AlphaContext::target_residuals(Split split) {
 
 void AlphaContext::record(const std::string& key, nlohmann::json value) {
   fitted_[key] = std::move(value);
-}
-
-std::vector<std::string> AlphaContext::unused_params() const {
-  std::vector<std::string> unused;
-  for (const auto& [key, value] : spec_.params.items()) {
-    if (!read_keys_.count(key)) unused.push_back(key);
-  }
-  return unused;
 }
 
 namespace {
@@ -149,7 +191,7 @@ void AlphaContext::write_predictions(const Predictor& predict, const OutputOptio
     }
   }
 
-  nlohmann::json effective = used_params_;
+  nlohmann::json effective = params_.used();
   for (const auto& [key, value] : spec_.params.items()) {
     if (!effective.contains(key)) effective[key] = value;
   }

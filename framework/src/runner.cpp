@@ -317,9 +317,7 @@ void Runner::run_alpha(const RecipeAlpha& recipe_alpha, const nlohmann::json& pr
   std::shared_ptr<Alpha> alpha = host_.create(spec.family);
   {
     AlphaContext context(spec, dir_, store, threads, plugin.version);
-    alpha->load(context);
-    alpha->train(context);
-    alpha->write(context);
+    run_phases(*alpha, context);
     const std::vector<std::string> unused = context.unused_params();
     if (!unused.empty()) {
       host_log().warn("{}: family {} never read parameter(s) {}; check their spelling against the "

@@ -53,38 +53,26 @@ void check_similarities_finite(const NeighborLists& neighbors) {
 
 }  // namespace
 
-ItemCfSettings read_settings(AlphaContext& context) {
+ItemCfSettings read_settings(AlphaParams& params) {
   ItemCfSettings settings;
-  const std::optional<int32_t> from_name = integer_name_suffix(context.name());
-  if (!context.spec().params.contains("K") && !from_name) {
-    throw InputError(context.name() +
-                     ": the number of neighbors is not set; add params {K: <integer>} to the "
-                     "recipe entry or end the alpha name with it (e.g. ItemCF.256)");
-  }
-  settings.neighbors = context.param<int>("K", from_name.value_or(0));
-  if (settings.neighbors < 1) {
-    throw_invalid_param(context, "K", std::to_string(settings.neighbors), "it must be >= 1");
-  }
+  settings.neighbors = size_param_or_name_suffix(params, "number of neighbors", "ItemCF.256");
 
-  settings.similarity_power = optional_nonnegative_param(context, "lambda1");
-  settings.rating_power = optional_nonnegative_param(context, "lambda2");
-  settings.shrinkage = optional_nonnegative_param(context, "lambda3");
+  settings.similarity_power = optional_nonnegative_param(params, "lambda1");
+  settings.rating_power = optional_nonnegative_param(params, "lambda2");
+  settings.shrinkage = optional_nonnegative_param(params, "lambda3");
 
-  settings.search_evaluations = context.param<int>("search_evaluations", settings.search_evaluations);
-  if (settings.search_evaluations < 1) {
-    throw_invalid_param(context, "search_evaluations", std::to_string(settings.search_evaluations),
-                  "it must be >= 1");
-  }
-  settings.max_tuning_pairs = context.param<int64_t>("max_tuning_pairs", settings.max_tuning_pairs);
+  settings.search_evaluations =
+      positive_int_param(params, "search_evaluations", settings.search_evaluations);
+  settings.max_tuning_pairs = params.get<int64_t>("max_tuning_pairs", settings.max_tuning_pairs);
   if (settings.max_tuning_pairs < 1) {
-    throw_invalid_param(context, "max_tuning_pairs", std::to_string(settings.max_tuning_pairs),
-                  "it must be >= 1");
+    params.reject("max_tuning_pairs", std::to_string(settings.max_tuning_pairs), "it must be >= 1");
   }
   return settings;
 }
 
+void ItemCfAlpha::configure(AlphaParams& params) { settings_ = read_settings(params); }
+
 void ItemCfAlpha::load(AlphaContext& context) {
-  settings_ = read_settings(context);
   const Dataset& dataset = context.dataset();
   const Ratings training = context.residuals(Split::training);
   check_finite(kFamily, "training residuals", training.rating);

@@ -24,13 +24,14 @@ struct ItemCfSettings {
   int64_t max_tuning_pairs = 1000000;
 };
 
-// Reads and validates the parameters. Throws InputError naming the alpha,
-// key and value. K comes from the parameter `K`, else from the last
-// dot-separated part of the alpha name ("ItemCF.Resid.MF.1.256" → 256).
-ItemCfSettings read_settings(AlphaContext& context);
+// Reads and validates the parameters, recording each problem in `params`.
+// K comes from the parameter `K`, else from the last dot-separated part of
+// the alpha name ("ItemCF.Resid.MF.1.256" → 256).
+ItemCfSettings read_settings(AlphaParams& params);
 
 class ItemCfAlpha final : public Alpha {
  public:
+  void configure(AlphaParams& params) override;
   void load(AlphaContext& context) override;
   void train(AlphaContext& context) override;
   void write(AlphaContext& context) override;

@@ -19,37 +19,23 @@ namespace {
 
 constexpr const char* kFamily = "MatrixFactorization";
 
-int read_positive_int(AlphaContext& context, const std::string& key, int fallback) {
-  const int value = context.param<int>(key, fallback);
-  if (value < 1) throw_invalid_param(context, key, std::to_string(value), "it must be >= 1");
-  return value;
-}
-
 }  // namespace
 
-MatrixFactorizationSettings read_settings(AlphaContext& context) {
+MatrixFactorizationSettings read_settings(AlphaParams& params) {
   MatrixFactorizationSettings settings;
 
-  const std::optional<int32_t> from_name = integer_name_suffix(context.name());
-  if (!context.spec().params.contains("K") && !from_name) {
-    throw InputError(context.name() +
-                     ": the number of factors is not set; add params {K: <integer>} to the "
-                     "recipe entry or end the alpha name with it (e.g. MatrixFactorization.10)");
-  }
-  settings.factors = context.param<int>("K", from_name.value_or(0));
-  if (settings.factors < 1) {
-    throw_invalid_param(context, "K", std::to_string(settings.factors), "it must be >= 1");
-  }
+  settings.factors =
+      size_param_or_name_suffix(params, "number of factors", "MatrixFactorization.10");
 
-  settings.lambda_user = optional_nonnegative_param(context, "lambda_u");
-  settings.lambda_item = optional_nonnegative_param(context, "lambda_a");
-  settings.lambda_initial = context.param<double>("lambda_initial", settings.lambda_initial);
-  settings.lambda_lower = context.param<double>("lambda_lower", settings.lambda_lower);
-  settings.lambda_upper = context.param<double>("lambda_upper", settings.lambda_upper);
+  settings.lambda_user = optional_nonnegative_param(params, "lambda_u");
+  settings.lambda_item = optional_nonnegative_param(params, "lambda_a");
+  settings.lambda_initial = params.get<double>("lambda_initial", settings.lambda_initial);
+  settings.lambda_lower = params.get<double>("lambda_lower", settings.lambda_lower);
+  settings.lambda_upper = params.get<double>("lambda_upper", settings.lambda_upper);
   if (!(settings.lambda_lower > 0 && settings.lambda_lower <= settings.lambda_initial &&
         settings.lambda_initial <= settings.lambda_upper &&
         std::isfinite(settings.lambda_upper))) {
-    throw_invalid_param(context, "lambda_initial",
+    params.reject("lambda_initial",
                   format_param_number(settings.lambda_initial) + " with bounds [" +
                       format_param_number(settings.lambda_lower) + ", " +
                       format_param_number(settings.lambda_upper) + "]",
@@ -57,21 +43,18 @@ MatrixFactorizationSettings read_settings(AlphaContext& context) {
   }
 
   settings.search_evaluations =
-      read_positive_int(context, "search_evaluations", settings.search_evaluations);
+      positive_int_param(params, "search_evaluations", settings.search_evaluations);
   settings.tuning_iterations =
-      read_positive_int(context, "tuning_iterations", settings.tuning_iterations);
-  settings.max_iterations = read_positive_int(context, "max_iterations", settings.max_iterations);
-  settings.patience = read_positive_int(context, "patience", settings.patience);
-  settings.tolerance = context.param<double>("tolerance", settings.tolerance);
-  if (!std::isfinite(settings.tolerance) || settings.tolerance < 0) {
-    throw_invalid_param(context, "tolerance", format_param_number(settings.tolerance),
-                  "it must be a finite number >= 0");
-  }
+      positive_int_param(params, "tuning_iterations", settings.tuning_iterations);
+  settings.max_iterations = positive_int_param(params, "max_iterations", settings.max_iterations);
+  settings.patience = positive_int_param(params, "patience", settings.patience);
+  settings.tolerance = nonnegative_param(params, "tolerance", settings.tolerance);
   return settings;
 }
 
+void MatrixFactorizationAlpha::configure(AlphaParams& params) { settings_ = read_settings(params); }
+
 void MatrixFactorizationAlpha::load(AlphaContext& context) {
-  settings_ = read_settings(context);
   const Dataset& dataset = context.dataset();
   tbb::task_arena arena(std::max(1, context.threads()));
   arena.execute([&] {

@@ -26,13 +26,14 @@ struct MatrixFactorizationSettings {
   double tolerance = 1e-4;
 };
 
-// Reads and validates the parameters. Throws InputError naming the alpha,
-// key and value. K comes from the parameter `K`, else from the last
-// dot-separated part of the alpha name ("MatrixFactorization.20" → 20).
-MatrixFactorizationSettings read_settings(AlphaContext& context);
+// Reads and validates the parameters, recording each problem in `params`.
+// K comes from the parameter `K`, else from the last dot-separated part of
+// the alpha name ("MatrixFactorization.20" → 20).
+MatrixFactorizationSettings read_settings(AlphaParams& params);
 
 class MatrixFactorizationAlpha final : public Alpha {
  public:
+  void configure(AlphaParams& params) override;
   void load(AlphaContext& context) override;
   void train(AlphaContext& context) override;
   void write(AlphaContext& context) override;

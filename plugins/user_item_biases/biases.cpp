@@ -87,7 +87,8 @@ FitOptions tune(const CsrMatrix& by_user, const CsrMatrix& by_item, const Rating
     return mse(predict(model, validation.user, validation.item), validation.rating);
   };
   SearchResult best = minimize_log_space(
-      {{"lambda_u", options.lambda_u, 1e-4, 1e4}, {"lambda_a", options.lambda_a, 1e-4, 1e4}},
+      {{"lambda_u", options.lambda_u, kLambdaLower, kLambdaUpper},
+       {"lambda_a", options.lambda_a, kLambdaLower, kLambdaUpper}},
       validation_mse, max_evaluations, 1e-3, log ? *log : host_log());
   options.lambda_u = best.values[0];
   options.lambda_a = best.values[1];

@@ -44,8 +44,13 @@ struct FitOptions {
 // thread count.
 BiasModel fit(const CsrMatrix& by_user, const CsrMatrix& by_item, const FitOptions& options);
 
-// Searches lambda_u and lambda_a (log space, starting from options) for the
-// lowest MSE on `validation`; returns options with the best lambdas.
+// Bounds of the lambda search.
+constexpr double kLambdaLower = 1e-4;
+constexpr double kLambdaUpper = 1e4;
+
+// Searches lambda_u and lambda_a (log space, starting from options, within
+// [kLambdaLower, kLambdaUpper]) for the lowest MSE on `validation`; returns
+// options with the best lambdas.
 FitOptions tune(const CsrMatrix& by_user, const CsrMatrix& by_item, const Ratings& validation,
                 FitOptions options, int max_evaluations, double* best_mse = nullptr,
                 spdlog::logger* log = nullptr);

@@ -1,7 +1,10 @@
 // The UserItemBiases alpha: per-user and per-item offsets with tuned ridge
 // penalties. Usually the first alpha of a chain (no residual inputs).
+#include <cmath>
 #include <memory>
+#include <string>
 
+#include "alphas/param_checks.hpp"
 #include "alphas/plugin_api.hpp"
 #include "alphas/sparse.hpp"
 #include "biases.hpp"
@@ -9,8 +12,46 @@
 namespace alphas {
 namespace {
 
+// Recipe parameters, described with their defaults in
+// docs/alphas/user_item_biases.md.
+struct Settings {
+  biases::FitOptions fit;
+  bool tune = true;
+  int search_evaluations = 40;
+};
+
+// Checks a penalty: finite and >= 0, and inside the search bounds when it
+// is the search's starting point.
+void check_lambda(AlphaParams& params, const std::string& key, double value, bool tune) {
+  if (!std::isfinite(value) || value < 0) {
+    params.reject(key, format_param_number(value), "it must be a finite number >= 0");
+  } else if (tune && (value < biases::kLambdaLower || value > biases::kLambdaUpper)) {
+    params.reject(key, format_param_number(value),
+                  "with tune: true it is the search's starting point, so it must be from " +
+                      format_param_number(biases::kLambdaLower) + " to " +
+                      format_param_number(biases::kLambdaUpper));
+  }
+}
+
+Settings read_settings(AlphaParams& params) {
+  Settings settings;
+  settings.tune = params.get<bool>("tune", settings.tune);
+  settings.fit.lambda_u = params.get<double>("lambda_u", settings.fit.lambda_u);
+  check_lambda(params, "lambda_u", settings.fit.lambda_u, settings.tune);
+  settings.fit.lambda_a = params.get<double>("lambda_a", settings.fit.lambda_a);
+  check_lambda(params, "lambda_a", settings.fit.lambda_a, settings.tune);
+  settings.fit.tolerance = nonnegative_param(params, "tolerance", settings.fit.tolerance);
+  settings.fit.max_iterations =
+      positive_int_param(params, "max_iterations", settings.fit.max_iterations);
+  settings.search_evaluations =
+      positive_int_param(params, "search_evaluations", settings.search_evaluations);
+  return settings;
+}
+
 class UserItemBiasesAlpha : public Alpha {
  public:
+  void configure(AlphaParams& params) override { settings_ = read_settings(params); }
+
   void load(AlphaContext& context) override {
     const Dataset& data = context.dataset();
     const Ratings training = context.residuals(Split::training);
@@ -22,18 +63,11 @@ class UserItemBiasesAlpha : public Alpha {
   }
 
   void train(AlphaContext& context) override {
-    biases::FitOptions options;
-    options.lambda_u = context.param<double>("lambda_u", 1.0);
-    options.lambda_a = context.param<double>("lambda_a", 1.0);
-    options.tolerance = context.param<double>("tolerance", 1e-9);
-    options.max_iterations = context.param<int>("max_iterations", 10000);
-    const bool tune = context.param<bool>("tune", true);
-    const int evaluations = context.param<int>("search_evaluations", 40);
-
-    if (tune) {
+    biases::FitOptions options = settings_.fit;
+    if (settings_.tune) {
       double best_mse = 0;
-      options = biases::tune(by_user_, by_item_, validation_, options, evaluations, &best_mse,
-                             &context.log());
+      options = biases::tune(by_user_, by_item_, validation_, options,
+                             settings_.search_evaluations, &best_mse, &context.log());
       context.log().info("tuned lambda_u = {:.6g}, lambda_a = {:.6g} (validation MSE {:.6f})",
                          options.lambda_u, options.lambda_a, best_mse);
     }
@@ -61,6 +95,7 @@ class UserItemBiasesAlpha : public Alpha {
   }
 
  private:
+  Settings settings_;
   CsrMatrix by_user_;
   CsrMatrix by_item_;
   Ratings validation_;

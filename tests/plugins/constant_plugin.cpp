@@ -11,6 +11,7 @@ using alphas::testing::kConstantValue;
 
 class ConstantAlpha final : public alphas::testing::TestProbe {
  public:
+  void configure(alphas::AlphaParams&) override {}
   void load(alphas::AlphaContext&) override {}
   void train(alphas::AlphaContext&) override {}
   void write(alphas::AlphaContext& context) override {

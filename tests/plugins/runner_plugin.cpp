@@ -5,13 +5,15 @@
 //   offset + scale * m_u,   m_u = sum of u's training residuals / (n_u + 1),
 // (or the same per item with by: item), so a changed `offset` changes every
 // prediction. Parameters:
-//   by        "user" (default) or "item"
+//   by        "user" (default) or "item"; anything else is rejected
 //   offset    added to every prediction (default 0)
 //   scale     multiplies the mean (default 1)
-//   sleep_ms  time spent in train, in 10 ms steps (default 0)
+//   sleep_ms  time spent in train, in 10 ms steps (default 0); must be >= 0
 //   marker    a file created when train starts (default none)
 //   fail      throw an InputError in train (default false)
 //   skip_write  return from write without writing predictions (default false)
+//   configured_marker  a file that configure appends the alpha's name to
+//                      (default none), to observe when configure runs
 #include <chrono>
 #include <fstream>
 #include <stdexcept>
@@ -24,21 +26,33 @@ namespace {
 
 class RunnerTestAlpha final : public alphas::Alpha {
  public:
+  void configure(alphas::AlphaParams& params) override {
+    const std::string by = params.get<std::string>("by", "user");
+    if (by != "user" && by != "item") {
+      params.reject("by", "\"" + by + "\"", "it must be user or item");
+    }
+    by_item_ = by == "item";
+    offset_ = params.get<double>("offset", 0.0);
+    scale_ = params.get<double>("scale", 1.0);
+    marker_ = params.get<std::string>("marker", "");
+    sleep_ms_ = params.get<int>("sleep_ms", 0);
+    if (sleep_ms_ < 0) params.reject("sleep_ms", std::to_string(sleep_ms_), "it must be >= 0");
+    fail_ = params.get<bool>("fail", false);
+    skip_write_ = params.get<bool>("skip_write", false);
+    const std::string configured = params.get<std::string>("configured_marker", "");
+    if (!configured.empty()) std::ofstream(configured, std::ios::app) << params.name() << "\n";
+  }
+
   void load(alphas::AlphaContext& context) override {
-    by_item_ = context.param<std::string>("by", "user") == "item";
-    offset_ = context.param<double>("offset", 0.0);
-    scale_ = context.param<double>("scale", 1.0);
     training_ = context.residuals(alphas::Split::training);
   }
 
   void train(alphas::AlphaContext& context) override {
-    const std::string marker = context.param<std::string>("marker", "");
-    if (!marker.empty()) std::ofstream(marker) << context.name() << "\n";
-    const int sleep_ms = context.param<int>("sleep_ms", 0);
-    for (int waited = 0; waited < sleep_ms; waited += 10) {
+    if (!marker_.empty()) std::ofstream(marker_) << context.name() << "\n";
+    for (int waited = 0; waited < sleep_ms_; waited += 10) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    if (context.param<bool>("fail", false)) {
+    if (fail_) {
       throw alphas::InputError(context.name() + ": failing on request (fail: true)");
     }
     const auto& data = context.dataset();
@@ -54,7 +68,7 @@ class RunnerTestAlpha final : public alphas::Alpha {
   }
 
   void write(alphas::AlphaContext& context) override {
-    if (context.param<bool>("skip_write", false)) return;
+    if (skip_write_) return;
     context.write_predictions([this](const std::vector<int32_t>& users,
                                      const std::vector<int32_t>& items) {
       std::vector<float> values(users.size());
@@ -70,6 +84,10 @@ class RunnerTestAlpha final : public alphas::Alpha {
   bool by_item_ = false;
   double offset_ = 0;
   double scale_ = 1;
+  std::string marker_;
+  int sleep_ms_ = 0;
+  bool fail_ = false;
+  bool skip_write_ = false;
   alphas::Ratings training_;
   std::vector<float> mean_;
 };

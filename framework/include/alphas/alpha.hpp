@@ -6,11 +6,11 @@
 #include <filesystem>
 #include <functional>
 #include <limits>
-#include <type_traits>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -51,9 +51,30 @@ struct OutputOptions {
   bool implicit = false;
 };
 
-// Throws InputError: "<alpha>: parameter '<key>' has invalid value <value>".
-[[noreturn]] void throw_param_type_error(const std::string& alpha, const std::string& key,
-                                         const std::string& value);
+template <class T>
+struct is_param_list : std::false_type {};
+template <class T>
+struct is_param_list<std::vector<T>> : std::true_type {};
+
+// A parameter type in messages, with its article: "an integer from 0 to
+// 4294967295", "a number", "a list (each entry a number)".
+template <class T>
+std::string param_type_name() {
+  if constexpr (std::is_same_v<T, bool>) {
+    return "a boolean (true or false)";
+  } else if constexpr (std::is_integral_v<T>) {
+    return "an integer from " + std::to_string(std::numeric_limits<T>::min()) + " to " +
+           std::to_string(std::numeric_limits<T>::max());
+  } else if constexpr (std::is_floating_point_v<T>) {
+    return "a number";
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    return "a string";
+  } else if constexpr (is_param_list<T>::value) {
+    return "a list (each entry " + param_type_name<typename T::value_type>() + ")";
+  } else {
+    return "a value of the type in the plugin's parameter table";
+  }
+}
 
 // True when an integer JSON value is within the range of T.
 template <class T>
@@ -69,22 +90,91 @@ bool param_fits(const nlohmann::json& value) {
   }
 }
 
+// One problem that the configure phase found in an alpha's parameters.
+struct ParamProblem {
+  std::string key;      // the parameter at fault; empty when no single key is
+  std::string message;  // complete: names the alpha, the key, the value and the fix
+};
+
+// The recipe parameters of one alpha, read and checked in the configure
+// phase. A value of the wrong type does not throw: it is recorded as a
+// problem and the fallback is returned, so that one pass over an alpha's
+// parameters reports all of its problems.
+class AlphaParams {
+ public:
+  explicit AlphaParams(AlphaSpec spec);
+
+  const AlphaSpec& spec() const { return spec_; }
+  const std::string& name() const { return spec_.name; }
+  bool contains(const std::string& key) const { return spec_.params.contains(key); }
+
+  // The value of `key` from the recipe, or `fallback` when absent. A value
+  // of another JSON type, or an integer outside the range of T, is recorded
+  // as a problem and `fallback` is returned. Every value returned is
+  // recorded in params.json.
+  template <class T>
+  T get(const std::string& key, const T& fallback);
+
+  // Records "<alpha>: parameter '<key>' is <value>, but <rule>; fix it in
+  // the recipe's params", e.g. with rule "it must be >= 1".
+  void reject(const std::string& key, const std::string& value, const std::string& rule);
+  // Records a problem in other words: `message` names the alpha and the
+  // fix. `key` is the parameter at fault, or "" when no single key is. A
+  // key keeps only its first problem, so a check on the fallback returned
+  // after a type problem adds nothing.
+  void add_problem(const std::string& key, const std::string& message);
+
+  const std::vector<ParamProblem>& problems() const { return problems_; }
+  // Throws InputError with every problem, one per line, if there is any.
+  void throw_if_invalid() const;
+
+  // The values read, defaults included, as params.json records them.
+  const nlohmann::json& used() const { return used_; }
+  // Keys of the recipe's params that the alpha never read, in key order.
+  std::vector<std::string> unused() const;
+
+ private:
+  bool has_problem(const std::string& key) const;
+
+  AlphaSpec spec_;
+  nlohmann::json used_ = nlohmann::json::object();
+  std::set<std::string> read_keys_;
+  std::vector<ParamProblem> problems_;
+};
+
 class AlphaContext;
 
-// An alpha runs in three phases, always in this order, each called once.
+// An alpha runs in four phases, always in this order, each called once.
+// The runner calls configure for every alpha of a run before any alpha
+// loads data, so a bad parameter stops the run before hours of work.
+// `alphas check` calls it for every alpha of a recipe, without a dataset.
 class Alpha {
  public:
   virtual ~Alpha() = default;
+  // Phase 0: read every parameter through `params` into the alpha's
+  // settings and check it, recording problems with params.reject. It must
+  // not need the dataset. An exception thrown here counts as one problem.
+  virtual void configure(AlphaParams& params) = 0;
   // Phase 1: read residual inputs and whatever else the alpha trains on.
+  // Checks that need the data (e.g. K against the number of items) go here.
   virtual void load(AlphaContext& context) = 0;
   // Phase 2: fit the model, tuning hyperparameters on validation.
   virtual void train(AlphaContext& context) = 0;
   // Phase 3: predict every pair of every split through
   // context.write_predictions.
   virtual void write(AlphaContext& context) = 0;
-  // NOTE: a fourth phase, predicting for a user who was not in the import,
+  // NOTE: a fifth phase, predicting for a user who was not in the import,
   // will be added here as a virtual with a default that reports "not supported".
 };
+
+// Runs alpha.configure(params) and returns params.problems(). An exception
+// thrown by configure is added as a problem naming the alpha.
+const std::vector<ParamProblem>& configure_alpha(Alpha& alpha, AlphaParams& params);
+
+// Runs configure (on context.params()), load, train and write, as the
+// runner runs one alpha. Throws InputError with every parameter problem
+// before load when configure finds any.
+void run_phases(Alpha& alpha, AlphaContext& context);
 
 class AlphaContext {
  public:
@@ -100,17 +190,15 @@ class AlphaContext {
   uint64_t seed() const { return spec_.seed; }
   spdlog::logger& log() const { return *log_; }
 
+  // The parameters to hand to Alpha::configure; params.json records the
+  // values read through them.
+  AlphaParams& params() { return params_; }
+
   // residuals(split, residual_alphas): the alpha's training input.
   Ratings residuals(Split split);
   // residuals(split, metric_alphas): what the alpha is trained to predict
   // when the spec names target alphas, and what its metrics are measured on.
   Ratings target_residuals(Split split);
-
-  // The value of a parameter from the recipe, or `fallback` when absent.
-  // Throws InputError naming the alpha, key and value when the type is wrong.
-  // Every value read is recorded in params.json.
-  template <class T>
-  T param(const std::string& key, const T& fallback);
 
   // Records a fitted hyperparameter (e.g. a tuned lambda) in params.json.
   void record(const std::string& key, nlohmann::json value);
@@ -126,22 +214,21 @@ class AlphaContext {
   void write_predictions(const Predictor& predict, const OutputOptions& options = {});
 
   // Parameters of the recipe that the alpha never read; the runner warns.
-  std::vector<std::string> unused_params() const;
+  std::vector<std::string> unused_params() const { return params_.unused(); }
 
  private:
   AlphaSpec spec_;
+  AlphaParams params_;
   DataDir dir_;
   PredictionStore& store_;
   int threads_;
   std::string plugin_version_;
   std::shared_ptr<spdlog::logger> log_;
-  nlohmann::json used_params_ = nlohmann::json::object();
   nlohmann::json fitted_ = nlohmann::json::object();
-  std::set<std::string> read_keys_;
 };
 
 template <class T>
-T AlphaContext::param(const std::string& key, const T& fallback) {
+T AlphaParams::get(const std::string& key, const T& fallback) {
   read_keys_.insert(key);
   T value = fallback;
   auto found = spec_.params.find(key);
@@ -156,14 +243,17 @@ T AlphaContext::param(const std::string& key, const T& fallback) {
     } else if constexpr (std::is_floating_point_v<T>) {
       valid = found->is_number();
     }
-    if (!valid) throw_param_type_error(spec_.name, key, found->dump());
     try {
-      value = found->template get<T>();
+      if (valid) value = found->template get<T>();
     } catch (const nlohmann::json::exception&) {
-      throw_param_type_error(spec_.name, key, found->dump());
+      valid = false;
+    }
+    if (!valid) {
+      reject(key, found->dump(), "it must be " + param_type_name<T>());
+      value = fallback;
     }
   }
-  used_params_[key] = value;
+  used_[key] = value;
   return value;
 }
 

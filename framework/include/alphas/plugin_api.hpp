@@ -13,8 +13,9 @@
 
 #include "alphas/alpha.hpp"
 
-// Bump when Alpha, AlphaContext or any type they expose changes layout.
-#define ALPHAS_ABI_VERSION 1
+// Bump when Alpha, AlphaParams, AlphaContext or any type they expose
+// changes layout. Version 2 added the configure phase (Alpha::configure).
+#define ALPHAS_ABI_VERSION 2
 
 // Alpha objects cross the library boundary as C++ objects, so host and
 // plugin must share a compiler and standard library; the host compares this.

@@ -89,18 +89,21 @@ std::string AutoencoderAlpha::config_hash(const AlphaSpec& spec, const Settings&
   return sha256_hex(config.dump());
 }
 
+void AutoencoderAlpha::configure(AlphaParams& params) {
+  settings_ = read_settings(params, implicit_head_);
+  const AlphaSpec& spec = params.spec();
+  if (!implicit_head_ && spec.target_alphas.empty()) {
+    params.add_problem("", spec.name + ": family GNN.Resid trains on the residuals of its "
+                           "targets, but the recipe gives none; set targets (e.g. the 13 alphas "
+                           "of the reference chain), or use family GNN");
+  }
+}
+
 void AutoencoderAlpha::load(AlphaContext& context) {
   run_named(context.name(), [&] { load_phase(context); });
 }
 
 void AutoencoderAlpha::load_phase(AlphaContext& context) {
-  settings_ = read_settings(context, implicit_head_);
-  const AlphaSpec& spec = context.spec();
-  if (!implicit_head_ && spec.target_alphas.empty()) {
-    throw InputError(spec.name + ": family GNN.Resid trains on the residuals of target_alphas, "
-                     "but the recipe gives none; set target_alphas (e.g. the 13 alphas of the "
-                     "reference chain), or use family GNN");
-  }
   const Dataset& dataset = context.dataset();
   data_ = make_training_data(dataset, context.store().residuals(Split::training, {}),
                              context.residuals(Split::training),

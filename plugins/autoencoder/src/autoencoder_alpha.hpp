@@ -20,6 +20,7 @@ class AutoencoderAlpha : public Alpha {
   // `implicit_head`: true for GNN, false for GNN.Resid.
   explicit AutoencoderAlpha(bool implicit_head) : implicit_head_(implicit_head) {}
 
+  void configure(AlphaParams& params) override;
   void load(AlphaContext& context) override;
   void train(AlphaContext& context) override;
   void write(AlphaContext& context) override;

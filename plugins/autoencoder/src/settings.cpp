@@ -68,76 +68,105 @@ void check_device(const std::string& alpha, const std::string& device) {
   }
 }
 
-Settings read_settings(AlphaContext& context, bool implicit_head) {
-  const std::string& alpha = context.name();
-  Settings s;
+namespace {
 
-  s.encoder_widths = context.param<std::vector<int64_t>>("encoder_widths", s.encoder_widths);
-  if (s.encoder_widths.empty()) {
-    reject(alpha, "encoder_widths", "[]", "give at least one layer width, e.g. [512, 256, 128]");
+// Reads `key` and rejects it with `rule` unless valid(value).
+template <class T, class Valid>
+T checked_param(AlphaParams& params, const std::string& key, const T& fallback, Valid valid,
+                const std::string& rule) {
+  const T value = params.get<T>(key, fallback);
+  if (!valid(value)) params.reject(key, text(value), rule);
+  return value;
+}
+
+bool is_rate(double value) { return value >= 0 && value < 1; }
+bool is_positive(double value) { return value > 0; }
+bool is_nonnegative(double value) { return value >= 0; }
+bool is_at_least_one(int64_t value) { return value >= 1; }
+
+void read_optimizer(AlphaParams& params, Settings& s) {
+  const std::string optimizer = params.get<std::string>("optimizer", optimizer_name(s.optimizer));
+  try {
+    s.optimizer = parse_optimizer(optimizer);
+  } catch (const InputError&) {
+    params.reject("optimizer", text(optimizer), "it must be adam or lazy_adam");
   }
-  for (int64_t w : s.encoder_widths) {
-    if (w < 1) reject(alpha, "encoder_widths", text(s.encoder_widths), "every width must be at least 1");
+}
+
+void read_device(AlphaParams& params, Settings& s) {
+  s.device = params.get<std::string>("device", s.device);
+  try {
+    check_device(params.name(), s.device);
+  } catch (const InputError& error) {
+    params.add_problem("device", error.what());
   }
-
-  s.dropout = context.param<double>("dropout", s.dropout);
-  if (!(s.dropout >= 0 && s.dropout < 1)) reject(alpha, "dropout", text(s.dropout), "use a rate in [0, 1)");
-
-  s.adam.learning_rate = context.param<double>("learning_rate", s.adam.learning_rate);
-  if (!(s.adam.learning_rate > 0)) reject(alpha, "learning_rate", text(s.adam.learning_rate), "use a value > 0");
-  s.adam.beta1 = context.param<double>("beta1", s.adam.beta1);
-  if (!(s.adam.beta1 >= 0 && s.adam.beta1 < 1)) reject(alpha, "beta1", text(s.adam.beta1), "use a value in [0, 1)");
-  s.adam.beta2 = context.param<double>("beta2", s.adam.beta2);
-  if (!(s.adam.beta2 >= 0 && s.adam.beta2 < 1)) reject(alpha, "beta2", text(s.adam.beta2), "use a value in [0, 1)");
-  s.adam.epsilon = context.param<double>("epsilon", s.adam.epsilon);
-  if (!(s.adam.epsilon > 0)) reject(alpha, "epsilon", text(s.adam.epsilon), "use a value > 0");
-  s.optimizer = parse_optimizer(context.param<std::string>("optimizer", optimizer_name(s.optimizer)));
-
-  s.batch_size = context.param<int64_t>("batch_size", s.batch_size);
-  if (s.batch_size < 1) reject(alpha, "batch_size", text(s.batch_size), "use a value >= 1");
-  s.eval_interval = context.param<int64_t>("eval_interval", s.eval_interval);
-  if (s.eval_interval < 1) reject(alpha, "eval_interval", text(s.eval_interval), "use a number of steps >= 1");
-  s.early_stopping.patience = context.param<int64_t>("patience", s.early_stopping.patience);
-  if (s.early_stopping.patience < 1) reject(alpha, "patience", text(s.early_stopping.patience), "use a number of evaluations >= 1");
-  s.early_stopping.smoothing = context.param<double>("smoothing", s.early_stopping.smoothing);
-  if (!(s.early_stopping.smoothing >= 0 && s.early_stopping.smoothing < 1)) {
-    reject(alpha, "smoothing", text(s.early_stopping.smoothing), "use a value in [0, 1)");
-  }
-  s.early_stopping.min_improvement = context.param<double>("min_improvement", s.early_stopping.min_improvement);
-  if (!(s.early_stopping.min_improvement >= 0)) {
-    reject(alpha, "min_improvement", text(s.early_stopping.min_improvement), "use a value >= 0");
-  }
-  s.max_steps = context.param<int64_t>("max_steps", s.max_steps);
-  if (s.max_steps < 1) reject(alpha, "max_steps", text(s.max_steps), "use a number of steps >= 1");
-  s.training_eval_batches = context.param<int64_t>("training_eval_batches", s.training_eval_batches);
-  if (s.training_eval_batches < 0) reject(alpha, "training_eval_batches", text(s.training_eval_batches), "use a value >= 0 (0 skips the training loss)");
-  s.validation_eval_batches = context.param<int64_t>("validation_eval_batches", s.validation_eval_batches);
-  if (s.validation_eval_batches < 1) reject(alpha, "validation_eval_batches", text(s.validation_eval_batches), "use a value >= 1");
-
-  if (implicit_head) {
-    s.implicit_weight = context.param<double>("implicit_weight", s.implicit_weight);
-    if (!(s.implicit_weight >= 0)) reject(alpha, "implicit_weight", text(s.implicit_weight), "use a value >= 0");
-  }
-
-  s.device = context.param<std::string>("device", s.device);
-  check_device(alpha, s.device);
   const std::string default_formulation = s.device == "cpu" ? "sparse" : "dense";
-  const std::string formulation = context.param<std::string>("formulation", default_formulation);
+  const std::string formulation = params.get<std::string>("formulation", default_formulation);
   if (formulation == "sparse") {
     s.formulation = Formulation::sparse;
   } else if (formulation == "dense") {
     s.formulation = Formulation::dense;
   } else {
-    reject(alpha, "formulation", "\"" + formulation + "\"", "use sparse or dense");
+    params.reject("formulation", text(formulation), "it must be sparse or dense");
   }
   if (s.formulation == Formulation::sparse && s.device != "cpu") {
-    reject(alpha, "formulation", "\"sparse\"",
-           "the sparse kernels run on the CPU; use formulation: dense with device: " + s.device);
+    params.reject("formulation", "\"sparse\"",
+                  "the sparse kernels run on the CPU; use formulation: dense with device: " +
+                      s.device);
+  }
+}
+
+}  // namespace
+
+Settings read_settings(AlphaParams& params, bool implicit_head) {
+  Settings s;
+
+  s.encoder_widths = params.get<std::vector<int64_t>>("encoder_widths", s.encoder_widths);
+  if (s.encoder_widths.empty()) {
+    params.reject("encoder_widths", "[]", "give at least one layer width, e.g. [512, 256, 128]");
+  }
+  for (int64_t w : s.encoder_widths) {
+    if (w < 1) params.reject("encoder_widths", text(s.encoder_widths), "every width must be at least 1");
   }
 
-  s.resume = context.param<bool>("resume", s.resume);
-  s.prediction_batch_users = context.param<int64_t>("prediction_batch_users", s.prediction_batch_users);
-  if (s.prediction_batch_users < 1) reject(alpha, "prediction_batch_users", text(s.prediction_batch_users), "use a value >= 1");
+  s.dropout = checked_param(params, "dropout", s.dropout, is_rate, "it must be a rate in [0, 1)");
+  s.adam.learning_rate = checked_param(params, "learning_rate", s.adam.learning_rate, is_positive,
+                                       "it must be > 0");
+  s.adam.beta1 = checked_param(params, "beta1", s.adam.beta1, is_rate, "it must be in [0, 1)");
+  s.adam.beta2 = checked_param(params, "beta2", s.adam.beta2, is_rate, "it must be in [0, 1)");
+  s.adam.epsilon = checked_param(params, "epsilon", s.adam.epsilon, is_positive, "it must be > 0");
+  read_optimizer(params, s);
+
+  s.batch_size = checked_param(params, "batch_size", s.batch_size, is_at_least_one, "it must be >= 1");
+  s.eval_interval = checked_param(params, "eval_interval", s.eval_interval, is_at_least_one,
+                                  "it must be a number of steps >= 1");
+  s.early_stopping.patience = checked_param(params, "patience", s.early_stopping.patience,
+                                            is_at_least_one, "it must be a number of evaluations >= 1");
+  s.early_stopping.smoothing = checked_param(params, "smoothing", s.early_stopping.smoothing,
+                                             is_rate, "it must be in [0, 1)");
+  s.early_stopping.min_improvement =
+      checked_param(params, "min_improvement", s.early_stopping.min_improvement, is_nonnegative,
+                    "it must be >= 0");
+  s.max_steps = checked_param(params, "max_steps", s.max_steps, is_at_least_one,
+                              "it must be a number of steps >= 1");
+  s.training_eval_batches =
+      checked_param(params, "training_eval_batches", s.training_eval_batches,
+                    [](int64_t value) { return value >= 0; },
+                    "it must be >= 0 (0 skips the training loss)");
+  s.validation_eval_batches = checked_param(params, "validation_eval_batches",
+                                            s.validation_eval_batches, is_at_least_one,
+                                            "it must be >= 1");
+
+  if (implicit_head) {
+    s.implicit_weight = checked_param(params, "implicit_weight", s.implicit_weight,
+                                      is_nonnegative, "it must be >= 0");
+  }
+
+  read_device(params, s);
+  s.resume = params.get<bool>("resume", s.resume);
+  s.prediction_batch_users = checked_param(params, "prediction_batch_users",
+                                           s.prediction_batch_users, is_at_least_one,
+                                           "it must be >= 1");
   return s;
 }
 

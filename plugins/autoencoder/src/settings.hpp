@@ -12,7 +12,7 @@
 #include "optimizer.hpp"
 
 namespace alphas {
-class AlphaContext;
+class AlphaParams;
 }
 
 namespace alphas::autoencoder {
@@ -42,12 +42,12 @@ struct Settings {
   nlohmann::json trajectory_json() const;
 };
 
-// Reads every parameter through context.param (so params.json records it)
-// and checks its range; throws InputError naming the alpha, key, value and
-// the valid range. A CUDA device is checked by check_device.
+// Reads every parameter through `params` (so params.json records it) and
+// checks its range, recording each problem in `params` with the alpha, key,
+// value and valid range. A CUDA device is checked by check_device.
 // `implicit_head`: the family has the implicit head (GNN), so
 // implicit_weight is read.
-Settings read_settings(AlphaContext& context, bool implicit_head);
+Settings read_settings(AlphaParams& params, bool implicit_head);
 
 // Throws InputError when `device` is not "cpu", "cuda" or "cuda:<index>",
 // or names a CUDA device that this LibTorch build or machine does not have.

@@ -82,9 +82,7 @@ class AlphaTest : public ::testing::Test {
   void run(const AlphaSpec& s, bool implicit_head) {
     AlphaContext context(s, dir, *store, 1, "test");
     AutoencoderAlpha alpha(implicit_head);
-    alpha.load(context);
-    alpha.train(context);
-    alpha.write(context);
+    run_phases(alpha, context);
   }
 
   std::vector<float> stored(const std::string& name, Split split) const {
@@ -142,10 +140,10 @@ TEST_F(AlphaTest, ResidFamilyWithoutTargetAlphasIsRejected) {
   AlphaContext context(spec("GNN.Resid.1", "GNN.Resid"), dir, *store, 1, "test");
   AutoencoderAlpha alpha(false);
   try {
-    alpha.load(context);
-    FAIL() << "GNN.Resid without target_alphas was accepted";
+    run_phases(alpha, context);
+    FAIL() << "GNN.Resid without targets was accepted";
   } catch (const InputError& error) {
-    EXPECT_NE(std::string(error.what()).find("target_alphas"), std::string::npos) << error.what();
+    EXPECT_NE(std::string(error.what()).find("set targets"), std::string::npos) << error.what();
   }
 }
 
@@ -155,7 +153,7 @@ TEST_F(AlphaTest, InvalidParameterNamesKeyAndValue) {
   AlphaContext context(s, dir, *store, 1, "test");
   AutoencoderAlpha alpha(true);
   try {
-    alpha.load(context);
+    run_phases(alpha, context);
     FAIL() << "dropout 1.5 was accepted";
   } catch (const InputError& error) {
     const std::string message = error.what();
@@ -171,7 +169,7 @@ TEST_F(AlphaTest, UnknownOptimizerNamesAlpha) {
   AlphaContext context(s, dir, *store, 1, "test");
   AutoencoderAlpha alpha(true);
   try {
-    alpha.load(context);
+    run_phases(alpha, context);
     FAIL() << "optimizer sgd was accepted";
   } catch (const InputError& error) {
     const std::string message = error.what();
@@ -186,7 +184,7 @@ TEST_F(AlphaTest, CudaDeviceFailsAtLoad) {
   s.params["device"] = "cuda";
   AlphaContext context(s, dir, *store, 1, "test");
   AutoencoderAlpha alpha(true);
-  EXPECT_THROW(alpha.load(context), InputError);
+  EXPECT_THROW(run_phases(alpha, context), InputError);
 }
 
 }  // namespace

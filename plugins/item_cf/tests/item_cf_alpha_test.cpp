@@ -1,6 +1,6 @@
 // Tests of the ItemCF alpha through the framework: a dataset saved in a
 // temporary data directory, a PredictionStore and an AlphaContext, with
-// load, train and write run as the runner runs them.
+// the four phases run as the runner runs them.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -31,9 +31,7 @@ class ItemCfAlphaTest : public ::testing::Test {
   void run(const AlphaSpec& spec) {
     AlphaContext context(spec, dir_, *store_, 2, "test");
     ItemCfAlpha alpha;
-    alpha.load(context);
-    alpha.train(context);
-    alpha.write(context);
+    run_phases(alpha, context);
   }
 
   AlphaSpec spec(const std::string& name, nlohmann::json params,
@@ -179,6 +177,43 @@ TEST_F(ItemCfAlphaTest, InvalidParametersAreRejected) {
   EXPECT_THROW(run(spec("ItemCF.4", {{"lambda1", "high"}})), InputError);
   EXPECT_THROW(run(spec("ItemCF.4", {{"max_tuning_pairs", 0}})), InputError);
   EXPECT_FALSE(std::filesystem::exists(dir_.alpha_dir("ItemCF.4")));
+}
+
+// The problems that configure records for `params`, with no dataset
+// anywhere.
+std::vector<ParamProblem> configure_problems(const std::string& name, nlohmann::json params) {
+  AlphaSpec spec;
+  spec.name = name;
+  spec.family = "ItemCF";
+  spec.params = std::move(params);
+  AlphaParams reader(spec);
+  ItemCfAlpha alpha;
+  return configure_alpha(alpha, reader);
+}
+
+TEST(ItemCfConfigure, ReportsEveryProblemAtOnce) {
+  const auto problems = configure_problems(
+      "ItemCF.Resid.X", {{"K", -1}, {"lambda2", -0.5}, {"search_evaluations", 0},
+                         {"max_tuning_pairs", "many"}});
+  std::vector<std::string> keys;
+  for (const auto& problem : problems) keys.push_back(problem.key);
+  EXPECT_EQ(keys, (std::vector<std::string>{"K", "lambda2", "search_evaluations",
+                                            "max_tuning_pairs"}));
+  EXPECT_EQ(problems[0].message,
+            "ItemCF.Resid.X: parameter 'K' is -1, but it must be >= 1; fix it in the recipe's "
+            "params");
+  EXPECT_EQ(problems[1].message,
+            "ItemCF.Resid.X: parameter 'lambda2' is -0.5, but it must be a finite number >= 0; "
+            "fix it in the recipe's params");
+}
+
+TEST(ItemCfConfigure, MissingKNamesTheFix) {
+  const auto problems = configure_problems("ItemCF", {});
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].key, "K");
+  EXPECT_NE(problems[0].message.find("add params {K: <integer>}"), std::string::npos)
+      << problems[0].message;
+  EXPECT_TRUE(configure_problems("ItemCF.Resid.GNN.1.256", {}).empty());
 }
 
 TEST_F(ItemCfAlphaTest, EmptyValidationNeedsFixedLambdas) {

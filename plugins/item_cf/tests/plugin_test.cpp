@@ -57,9 +57,7 @@ TEST_F(ItemCfPluginTest, RunsAlphaFromModule) {
   {
     AlphaContext context(spec, dir, store, 1, host.plugins()[0].version);
     std::shared_ptr<Alpha> alpha = host.create("ItemCF");
-    alpha->load(context);
-    alpha->train(context);
-    alpha->write(context);
+    run_phases(*alpha, context);
   }
   ASSERT_TRUE(dir.has_alpha("ItemCF.5"));
   H5File h5(dir.predictions_file("ItemCF.5"), H5File::Mode::read);

@@ -1,6 +1,6 @@
 // Tests of the MatrixFactorization alpha through the framework: a dataset
 // saved in a temporary data directory, a PredictionStore and an
-// AlphaContext, with load, train and write run as the runner runs them.
+// AlphaContext, with the four phases run as the runner runs them.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -27,13 +27,11 @@ class MatrixFactorizationAlphaTest : public ::testing::Test {
     store_ = std::make_unique<PredictionStore>(dir_, dataset_);
   }
 
-  // Runs the three phases of a new alpha with this spec.
+  // Runs the four phases of a new alpha with this spec.
   void run(const AlphaSpec& spec) {
     AlphaContext context(spec, dir_, *store_, 2, "test");
     MatrixFactorizationAlpha alpha;
-    alpha.load(context);
-    alpha.train(context);
-    alpha.write(context);
+    run_phases(alpha, context);
   }
 
   AlphaSpec spec(const std::string& name, nlohmann::json params) const {
@@ -151,6 +149,46 @@ TEST_F(MatrixFactorizationAlphaTest, InvalidParametersAreRejected) {
   EXPECT_THROW(run(spec("MF.4", {{"lambda_lower", 10.0}, {"lambda_initial", 1.0}})),
                InputError);
   EXPECT_FALSE(std::filesystem::exists(dir_.alphas_dir() / "MF.4"));
+}
+
+// The keys of the problems that configure records for `params`, with no
+// dataset anywhere.
+std::vector<std::string> problem_keys(const std::string& name, nlohmann::json params) {
+  AlphaSpec spec;
+  spec.name = name;
+  spec.family = "MatrixFactorization";
+  spec.params = std::move(params);
+  AlphaParams reader(spec);
+  MatrixFactorizationAlpha alpha;
+  std::vector<std::string> keys;
+  for (const auto& problem : configure_alpha(alpha, reader)) keys.push_back(problem.key);
+  return keys;
+}
+
+TEST(MatrixFactorizationConfigure, ReportsEveryProblemAtOnce) {
+  EXPECT_EQ(problem_keys("MF", {{"K", -3},
+                                {"lambda_u", -1.0},
+                                {"lambda_a", "x"},
+                                {"max_iterations", 0},
+                                {"tolerance", -0.5}}),
+            (std::vector<std::string>{"K", "lambda_u", "lambda_a", "max_iterations", "tolerance"}));
+  EXPECT_EQ(problem_keys("MatrixFactorization", {{"lambda_lower", 20.0}}),
+            (std::vector<std::string>{"K", "lambda_initial"}));
+  EXPECT_TRUE(problem_keys("MatrixFactorization.10", {{"lambda_u", 0.5}}).empty());
+}
+
+TEST(MatrixFactorizationConfigure, SettingsComeFromParamsAndName) {
+  AlphaSpec spec;
+  spec.name = "MatrixFactorization.20";
+  spec.params = {{"lambda_a", 2.5}, {"patience", 3}};
+  AlphaParams params(spec);
+  const MatrixFactorizationSettings settings = read_settings(params);
+  EXPECT_TRUE(params.problems().empty());
+  EXPECT_EQ(settings.factors, 20);
+  EXPECT_FALSE(settings.lambda_user.has_value());
+  EXPECT_EQ(settings.lambda_item, 2.5);
+  EXPECT_EQ(settings.patience, 3);
+  EXPECT_EQ(settings.max_iterations, 100);  // the documented default
 }
 
 TEST_F(MatrixFactorizationAlphaTest, EmptyValidationNeedsFixedLambdas) {

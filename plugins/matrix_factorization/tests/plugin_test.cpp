@@ -52,9 +52,7 @@ TEST_F(MatrixFactorizationPluginTest, RunsAlphaFromModule) {
   {
     AlphaContext context(spec, dir, store, 1, host.plugins()[0].version);
     std::shared_ptr<Alpha> alpha = host.create("MatrixFactorization");
-    alpha->load(context);
-    alpha->train(context);
-    alpha->write(context);
+    run_phases(*alpha, context);
   }
   ASSERT_TRUE(dir.has_alpha("MatrixFactorization.2"));
   H5File h5(dir.predictions_file("MatrixFactorization.2"), H5File::Mode::read);
