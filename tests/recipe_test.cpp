@@ -152,6 +152,23 @@ ensembles:
   EXPECT_EQ(recipe.ensembles[1].members, Names{"a"});
 }
 
+TEST(Recipe, RecordsTheLineOfEachParameter) {
+  Recipe recipe = validated(R"(alphas:
+  ItemCF.{K}:
+    family: ItemCF
+    params:
+      K: [16, 64]
+      lambda1: 0.5
+  Plain: {family: ItemCF, params: {K: 4}}
+)");
+  ASSERT_EQ(recipe.alphas.size(), 3u);
+  for (std::size_t k = 0; k < 2; ++k) {
+    EXPECT_EQ(recipe.alphas[k].param_lines, (std::map<std::string, int>{{"K", 5}, {"lambda1", 6}}))
+        << recipe.alphas[k].name;
+  }
+  EXPECT_EQ(recipe.alphas[2].param_lines, (std::map<std::string, int>{{"K", 7}}));
+}
+
 // --- Expansion -----------------------------------------------------------
 
 TEST(RecipeExpansion, ListParameterNamesEachAlpha) {

@@ -352,6 +352,91 @@ TEST_F(RunnerTest, MissingPluginBlocksOnlyItsAlphas) {
   }
 }
 
+TEST_F(RunnerTest, FamilyAndParameterProblemsComeTogether) {
+  std::string text = chain_recipe();
+  text.insert(text.find("ensembles:"), "  extra:\n    family: NotBuilt\n    inputs: [base]\n"
+                                       "  odd:\n    family: RunnerTest\n    params: {by: row}\n");
+  Recipe recipe = parse_recipe(text, temp_ / "recipe.yaml", temp_.path());
+  resolve_references(recipe);
+  Runner runner(std::move(recipe), dir_, host_, temp_ / "share");
+  try {
+    runner.run({});
+    ADD_FAILURE() << "no error for the family and the parameter";
+  } catch (const InputError& e) {
+    EXPECT_TRUE(contains(e.what(), ": 2 problems:"));
+    EXPECT_TRUE(contains(e.what(), "alpha 'extra' has family 'NotBuilt'"));
+    EXPECT_TRUE(contains(e.what(), "odd: parameter 'by' is \"row\""));
+  }
+  EXPECT_FALSE(dir_.has_alpha("base"));
+}
+
+// --- Preflight -------------------------------------------------------------
+
+// Lines 2-7: base, then mid with two bad values, then top with one.
+std::string preflight_recipe(const std::string& configured_marker) {
+  return "alphas:\n"
+         "  base: {family: RunnerTest, params: {configured_marker: \"" + configured_marker + "\"}}\n"
+         "  mid:\n    family: RunnerTest\n    inputs: [base]\n"
+         "    params: {by: column, sleep_ms: -5}\n"
+         "  top: {family: RunnerTest, inputs: [mid], params: {sleep_ms: -1}}\n";
+}
+
+TEST_F(RunnerTest, PreflightReportsEveryProblemBeforeRunning) {
+  const fs::path marker = temp_ / "configured.txt";
+  try {
+    run(preflight_recipe(marker.string()), {"top"});
+    ADD_FAILURE() << "the invalid parameters did not stop the run";
+  } catch (const InputError& e) {
+    const std::string file = (temp_ / "recipe.yaml").string();
+    EXPECT_TRUE(contains(e.what(), file + ": 3 problems:"));
+    EXPECT_TRUE(contains(e.what(), file + ":6: mid: parameter 'by' is \"column\", but it must be "
+                                          "user or item; fix it in the recipe's params"));
+    EXPECT_TRUE(contains(e.what(), file + ":6: mid: parameter 'sleep_ms' is -5, but it must be >= 0"));
+    EXPECT_TRUE(contains(e.what(), file + ":7: top: parameter 'sleep_ms' is -1"));
+  }
+  // base is valid, but nothing ran: base was configured and never loaded.
+  EXPECT_EQ(read_text(marker), "base\n");
+  EXPECT_FALSE(dir_.has_alpha("base"));
+  EXPECT_FALSE(fs::exists(dir_.alphas_dir() / "base"));
+}
+
+TEST_F(RunnerTest, PreflightConfiguresEveryAlphaFirst) {
+  const fs::path marker = temp_ / "configured.txt";
+  const std::string setting = "params: {configured_marker: \"" + marker.string() + "\"}";
+  const std::string text = "alphas:\n  a: {family: RunnerTest, " + setting + "}\n" +
+                           "  b: {family: RunnerTest, inputs: [a], " + setting + "}\n" +
+                           "  c: {family: RunnerTest.Other, inputs: [b], " + setting + "}\n";
+  EXPECT_EQ(run(text).ran, (Names{"a", "b", "c"}));
+  // The preflight configures a, b and c, then each run configures its alpha again.
+  EXPECT_EQ(read_text(marker), "a\nb\nc\na\nb\nc\n");
+
+  // Up-to-date alphas are neither run nor configured.
+  fs::remove(marker);
+  EXPECT_TRUE(run(text).ran.empty());
+  EXPECT_FALSE(fs::exists(marker));
+}
+
+TEST_F(RunnerTest, PreflightFailureTouchesNoOutput) {
+  run(chain_recipe(0.5));
+  const ino_t right = inode_of(dir_.alpha_dir("right"));
+  // right is stale (scale changed) and valid, top has a bad value: nothing
+  // runs, so right keeps its old output.
+  std::string text = chain_recipe(0.25);
+  const std::string top = "  top:\n    family: RunnerTest\n    inputs: [left, right]\n";
+  text.replace(text.find(top), top.size(), top + "    params: {by: column}\n");
+  EXPECT_THROW(run(text), InputError);
+  EXPECT_EQ(inode_of(dir_.alpha_dir("right")), right);
+  EXPECT_EQ(status(chain_recipe(0.25))["right"].state, OutputState::stale);
+}
+
+TEST_F(RunnerTest, PreflightSkipsAlphasNotInTheRun) {
+  // `other` has a bad value but is not needed for `left`.
+  std::string text = chain_recipe();
+  const std::string other = "  other:\n    family: RunnerTest\n";
+  text.replace(text.find(other), other.size(), other + "    params: {sleep_ms: -1}\n");
+  EXPECT_EQ(run(text, {"left"}).ran, (Names{"base", "left"}));
+}
+
 TEST_F(RunnerTest, MissingDatasetSectionIsAnError) {
   DataDir empty(temp_ / "empty");
   Recipe recipe = parse_recipe("alphas:\n  a: {family: RunnerTest}\n", temp_ / "r.yaml", temp_.path());
@@ -660,6 +745,54 @@ TEST_F(CommandTest, CheckReportsCase17Errors) {
   EXPECT_EQ(valid.status, 0) << valid.err;
   EXPECT_TRUE(contains(valid.out, "valid: 5 alphas, 1 ensemble"));
   EXPECT_TRUE(contains(valid.out, "run order: base left right top other E"));
+}
+
+TEST_F(CommandTest, CheckReportsAllProblemsInOnePass) {
+  const fs::path recipe = write_recipe(
+      "alphas:\n"                                              // 1
+      "  base: {family: RunnerTest, colour: red}\n"           // 2: unknown key
+      "  mid:\n"                                               // 3
+      "    family: RunnerTest\n"                               // 4
+      "    inputs: [bsae]\n"                                   // 5: undefined input
+      "    params: {by: column, sleep_ms: -2, ofset: 1}\n"     // 6: two bad values, a typo
+      "  top: {family: RunnerTset, inputs: [mid]}\n"          // 7: unknown family
+      "ensembles:\n  E: {alphas: [base, top], stacker: false}\n");
+  const Outcome check = alphas({"check", recipe.string()});
+  EXPECT_EQ(check.status, 1);
+  const std::string file = recipe.string();
+  EXPECT_TRUE(contains(check.err, file + ": 5 problems:"));
+  EXPECT_TRUE(contains(check.err, file + ":2: unknown key 'colour' in alpha 'base'"));
+  EXPECT_TRUE(contains(check.err, file + ":5: alpha 'mid' has input 'bsae', which is not defined"));
+  EXPECT_TRUE(contains(check.err, file + ":7: alpha 'top' has family 'RunnerTset'"));
+  EXPECT_TRUE(contains(check.err, file + ":6: mid: parameter 'by' is \"column\""));
+  EXPECT_TRUE(contains(check.err, file + ":6: mid: parameter 'sleep_ms' is -2"));
+  EXPECT_TRUE(contains(check.err, file + ":6: mid: family RunnerTest never read parameter(s) ofset"));
+  EXPECT_FALSE(contains(check.out, "valid"));
+}
+
+TEST_F(CommandTest, CheckRunsEveryPluginsConfigure) {
+  PluginHost built({fs::path(ALPHAS_PLUGIN_DIR)});
+  for (const char* family : {"UserItemBiases", "MatrixFactorization", "ItemCF"}) {
+    if (!built.has_family(family)) {
+      GTEST_SKIP() << "plugin family " << family << " is not built in " << ALPHAS_PLUGIN_DIR;
+    }
+  }
+  const fs::path recipe = write_recipe(
+      "alphas:\n"
+      "  UserItemBiases: {family: UserItemBiases, params: {lambda_u: -1, max_iterations: 0}}\n"
+      "  MF: {family: MatrixFactorization, inputs: [UserItemBiases], params: {K: -4}}\n"
+      "  ItemCF: {family: ItemCF, inputs: [UserItemBiases]}\n"
+      "  ItemCF.8: {family: ItemCF, inputs: [UserItemBiases], params: {lambda3: \"x\"}}\n");
+  const Outcome check = alphas({"check", recipe.string()});
+  EXPECT_EQ(check.status, 1);
+  const std::string file = recipe.string();
+  EXPECT_TRUE(contains(check.err, file + ": 5 problems:"));
+  EXPECT_TRUE(contains(check.err, file + ":2: UserItemBiases: parameter 'lambda_u' is -1"));
+  EXPECT_TRUE(contains(check.err, file + ":2: UserItemBiases: parameter 'max_iterations' is 0"));
+  EXPECT_TRUE(contains(check.err, file + ":3: MF: parameter 'K' is -4, but it must be >= 1"));
+  EXPECT_TRUE(contains(check.err, file + ":4: ItemCF: the number of neighbors is not set"));
+  EXPECT_TRUE(contains(check.err, file + ":5: ItemCF.8: parameter 'lambda3' is \"x\", but it "
+                                         "must be a number"));
 }
 
 TEST_F(CommandTest, SmallRecipeRunsEndToEnd) {

@@ -1,11 +1,11 @@
-// `alphas check`: validates a recipe without reading data or running anything.
+// `alphas check`: validates a recipe without reading ratings or running anything.
 #include <iostream>
 #include <string>
 
 #include <boost/program_options.hpp>
 
 #include "alphas/error.hpp"
-#include "alphas/import.hpp"
+#include "alphas/log.hpp"
 #include "alphas/runner.hpp"
 #include "commands.hpp"
 
@@ -27,8 +27,10 @@ int cmd_check(const GlobalOptions&, const Args& args) {
   if (vm.count("help")) {
     std::cout << "Usage: alphas [global options] check RECIPE\n\n"
                  "Validates a recipe: keys and types, names and placeholders, references to\n"
-                 "alphas, dependency cycles, plugin families and the dataset settings. Reads\n"
-                 "no data and runs nothing; exits with status 1 and the problems otherwise.\n\n"
+                 "alphas, dependency cycles, plugin families, the dataset settings, and the\n"
+                 "parameters of every alpha (each plugin's configure phase). Reads no ratings\n"
+                 "and runs nothing. Prints every problem found in one pass and exits with\n"
+                 "status 1 when there is any.\n\n"
               << options << "\n";
     return 0;
   }
@@ -36,10 +38,10 @@ int cmd_check(const GlobalOptions&, const Args& args) {
 
   const std::filesystem::path file = vm["recipe"].as<std::string>();
   PluginHost host(PluginHost::default_directories());
-  const Recipe recipe = read_validated_recipe(file, host);
-  if (recipe.dataset.present) {
-    validate_import_options(dataset_import_options(recipe, default_share_dir()));
-  }
+  const RecipeCheck check = check_recipe(file, host, default_share_dir());
+  for (const auto& warning : check.warnings) host_log().warn("{}", warning);
+  check.throw_if_invalid();
+  const Recipe& recipe = check.recipe;
 
   std::vector<std::string> everything;
   for (const auto& alpha : recipe.alphas) everything.push_back(alpha.name);

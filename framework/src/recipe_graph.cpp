@@ -7,7 +7,7 @@
 
 #include "alphas/error.hpp"
 #include "alphas/recipe.hpp"
-#include "recipe_problems.hpp"
+#include "recipe_checks.hpp"
 
 namespace alphas {
 
@@ -238,15 +238,13 @@ std::vector<std::string> match_alphas(const Recipe& recipe, const std::string& p
   return NameIndex(recipe).match(pattern);
 }
 
-void resolve_references(Recipe& recipe) {
-  Problems problems(recipe.file.string());
+void recipe_detail::resolve_references(Recipe& recipe, Problems& problems) {
   const NameIndex index(recipe);
   for (const auto& alpha : recipe.alphas) {
     check_alpha_list(index, alpha, "inputs", alpha.input_refs, problems);
     check_alpha_list(index, alpha, "targets", alpha.target_refs, problems);
   }
   for (const auto& ensemble : recipe.ensembles) check_ensemble_list(index, ensemble, problems);
-  problems.throw_if_any();
 
   // The index points into recipe.alphas; only the resolved lists change.
   for (auto& alpha : recipe.alphas) {
@@ -258,6 +256,12 @@ void resolve_references(Recipe& recipe) {
   }
 }
 
+void resolve_references(Recipe& recipe) {
+  Problems problems(recipe.file.string());
+  recipe_detail::resolve_references(recipe, problems);
+  problems.throw_if_any();
+}
+
 void check_families(const Recipe& recipe, const std::vector<std::string>& families) {
   std::vector<std::string> names;
   for (const auto& alpha : recipe.alphas) names.push_back(alpha.name);
@@ -266,11 +270,17 @@ void check_families(const Recipe& recipe, const std::vector<std::string>& famili
 
 void check_families(const Recipe& recipe, const std::vector<std::string>& families,
                     const std::vector<std::string>& names) {
-  const std::set<std::string> checked(names.begin(), names.end());
   Problems problems(recipe.file.string());
+  recipe_detail::check_families(recipe, families, names, problems);
+  problems.throw_if_any();
+}
+
+void recipe_detail::check_families(const Recipe& recipe, const std::vector<std::string>& families,
+                                   const std::vector<std::string>& names, Problems& problems) {
+  const std::set<std::string> checked(names.begin(), names.end());
   std::set<std::pair<int, std::string>> reported;  // expanded alphas share a line
   for (const auto& alpha : recipe.alphas) {
-    if (!checked.count(alpha.name)) continue;
+    if (!checked.count(alpha.name) || alpha.family.empty()) continue;
     if (std::find(families.begin(), families.end(), alpha.family) != families.end()) continue;
     if (!reported.insert({alpha.family_line, alpha.family}).second) continue;
     const std::string available = families.empty() ? "none: no plugin was found" : join(families);
@@ -279,10 +289,15 @@ void check_families(const Recipe& recipe, const std::vector<std::string>& famili
                                         did_you_mean(alpha.family, families) + " (available: " +
                                         available + ")");
   }
-  problems.throw_if_any();
 }
 
 void check_cycles(const Recipe& recipe) {
+  Problems problems(recipe.file.string());
+  recipe_detail::check_cycles(recipe, problems);
+  problems.throw_if_any();
+}
+
+void recipe_detail::check_cycles(const Recipe& recipe, Problems& problems) {
   // Depth-first search with an explicit stack over the alphas in name order,
   // each alpha's dependencies in name order too, so the cycle found depends
   // only on the graph. Colors: 0 unvisited, 1 on the current path, 2 done.
@@ -339,9 +354,10 @@ void check_cycles(const Recipe& recipe) {
         }
         text += cycle[k].first + " (line " + std::to_string(cycle[k].second) + ") -> ";
       }
-      throw InputError(recipe.file.string() + ": dependency cycle: " + text + cycle.front().first +
-                       "; an alpha cannot depend on its own output, so remove one of these "
-                       "references");
+      problems.add(0, "dependency cycle: " + text + cycle.front().first +
+                          "; an alpha cannot depend on its own output, so remove one of these "
+                          "references");
+      return;
     }
   }
 }

@@ -4,6 +4,7 @@
 #include "alphas/atomic_file.hpp"
 #include "alphas/error.hpp"
 #include "alphas/recipe.hpp"
+#include "recipe_checks.hpp"
 #include "recipe_expand.hpp"
 #include "recipe_yaml.hpp"
 
@@ -96,6 +97,7 @@ std::optional<AlphaTemplate> parse_alpha(const MapEntry& entry, Problems& proble
       for (const auto& param : recipe_detail::map_entries(field.value, "params of " + where, problems)) {
         auto value = recipe_detail::to_json(param.value, "params." + param.key + " of " + where, problems);
         if (value) parsed.alpha.params[param.key] = std::move(*value);
+        parsed.alpha.param_lines[param.key] = param.line;
         parsed.param_nodes[param.key] = param.value;
       }
     } else if (field.key == "seed") {
@@ -265,24 +267,25 @@ const RecipeEnsemble* Recipe::find_ensemble(const std::string& name) const {
   return nullptr;
 }
 
+namespace recipe_detail {
+
 Recipe parse_recipe(const std::string& text, const std::filesystem::path& file,
-                    const std::filesystem::path& base_dir) {
+                    const std::filesystem::path& base_dir, Problems& problems) {
   Recipe recipe;
   recipe.file = file;
   recipe.text = text;
   recipe.base_dir = std::filesystem::absolute(base_dir).lexically_normal();
-  Problems problems(file.string());
 
   YAML::Node root;
   try {
     root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     problems.add(e.mark.is_null() ? 0 : e.mark.line + 1, "invalid YAML: " + e.msg);
-    problems.throw_if_any();
+    return recipe;
   }
   if (root.IsNull()) {
     problems.add(0, "the recipe is empty; it needs at least an 'alphas' map");
-    problems.throw_if_any();
+    return recipe;
   }
 
   auto entries = recipe_detail::map_entries(root, "the recipe", problems);
@@ -309,6 +312,15 @@ Recipe parse_recipe(const std::string& text, const std::filesystem::path& file,
   if (!has_alphas && root.IsMap()) {
     problems.add(0, "the recipe has no 'alphas' map; add one that defines at least one alpha");
   }
+  return recipe;
+}
+
+}  // namespace recipe_detail
+
+Recipe parse_recipe(const std::string& text, const std::filesystem::path& file,
+                    const std::filesystem::path& base_dir) {
+  Problems problems(file.string());
+  Recipe recipe = recipe_detail::parse_recipe(text, file, base_dir, problems);
   problems.throw_if_any();
   return recipe;
 }

@@ -12,7 +12,10 @@ class Problems {
 
   // Records "<file>:<line>: <message>", or "<file>: <message>" for line 0.
   void add(int line, const std::string& message);
+  // Records a message that names the file already.
+  void add_message(const std::string& message) { messages_.push_back(message); }
   bool empty() const { return messages_.empty(); }
+  const std::vector<std::string>& messages() const { return messages_; }
 
   // Throws InputError with every problem, one per line, if there is any.
   void throw_if_any() const;

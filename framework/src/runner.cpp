@@ -12,6 +12,7 @@
 #include "alphas/import_yaml.hpp"
 #include "alphas/log.hpp"
 #include "alphas/residuals.hpp"
+#include "recipe_checks.hpp"
 #include "runner_internal.hpp"
 
 namespace alphas {
@@ -260,7 +261,7 @@ RunReport Runner::run(const RunOptions& options) {
   RunReport report;
   report.plan = make_plan();
   if (options.dry_run) return report;
-  check_families(recipe_, host_families(host_), order);
+  preflight(report.plan);
 
   // The import changes the dataset hash, so the plan is made again after it.
   ensure_dataset();
@@ -302,15 +303,28 @@ RunReport Runner::run(const RunOptions& options) {
   return report;
 }
 
+void Runner::preflight(const std::vector<NodeStatus>& plan) const {
+  std::vector<std::string> alphas, to_run;
+  for (const NodeStatus& node : plan) {
+    if (node.is_ensemble) continue;
+    alphas.push_back(node.name);
+    if (node.will_run) to_run.push_back(node.name);
+  }
+  recipe_detail::Problems problems(recipe_.file.string());
+  recipe_detail::check_families(recipe_, host_families(host_), alphas, problems);
+  const ParameterCheck parameters = check_parameters(recipe_, host_, to_run);
+  for (const auto& warning : parameters.warnings) host_log().warn("{}", warning);
+  for (const auto& problem : parameters.problems) problems.add_message(problem);
+  if (!problems.empty()) {
+    host_log().error("the recipe has {} problem(s); nothing ran and no output changed",
+                     problems.messages().size());
+  }
+  problems.throw_if_any();
+}
+
 void Runner::run_alpha(const RecipeAlpha& recipe_alpha, const nlohmann::json& provenance,
                        PredictionStore& store, int threads) const {
-  AlphaSpec spec;
-  spec.name = recipe_alpha.name;
-  spec.family = recipe_alpha.family;
-  spec.residual_alphas = recipe_alpha.inputs;
-  spec.target_alphas = recipe_alpha.targets;
-  spec.params = recipe_alpha.params;
-  spec.seed = recipe_alpha.seed;
+  AlphaSpec spec = runner_detail::alpha_spec(recipe_alpha);
   spec.provenance = provenance;
 
   const PluginRecord& plugin = host_.plugin_for(spec.family);
@@ -318,11 +332,6 @@ void Runner::run_alpha(const RecipeAlpha& recipe_alpha, const nlohmann::json& pr
   {
     AlphaContext context(spec, dir_, store, threads, plugin.version);
     run_phases(*alpha, context);
-    const std::vector<std::string> unused = context.unused_params();
-    if (!unused.empty()) {
-      host_log().warn("{}: family {} never read parameter(s) {}; check their spelling against the "
-                      "plugin's parameter table", spec.name, spec.family, join(unused));
-    }
   }
 
   // The output must exist and carry this run's provenance.

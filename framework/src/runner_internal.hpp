@@ -1,5 +1,6 @@
-// Provenance of outputs: what an output was computed from, and why a stored
-// output no longer matches the recipe.
+// Helpers of the runner: the spec an alpha runs with, the provenance of
+// outputs (what an output was computed from), and why a stored output no
+// longer matches the recipe.
 #pragma once
 
 #include <map>
@@ -7,10 +8,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "alphas/alpha.hpp"
 #include "alphas/data_dir.hpp"
 #include "alphas/recipe.hpp"
 
 namespace alphas::runner_detail {
+
+// The spec of a recipe alpha, without provenance.
+AlphaSpec alpha_spec(const RecipeAlpha& alpha);
 
 // Identifies the imported dataset: the sha256 of dataset.h5 recorded in
 // the manifest, else the sha256 of the manifest itself.

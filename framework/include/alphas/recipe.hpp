@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +32,7 @@ struct RecipeAlpha {
   std::vector<std::string> inputs;
   std::vector<std::string> targets;
   nlohmann::json params = nlohmann::json::object();
+  std::map<std::string, int> param_lines;  // line of each key under `params:`
   uint64_t seed = 1;
   int line = 0;         // line of the alpha's key
   int family_line = 0;  // line of `family:` (the alpha's line when absent)

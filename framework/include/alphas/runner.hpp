@@ -41,6 +41,38 @@ Recipe read_validated_recipe(const std::filesystem::path& file, const PluginHost
 // blocks only the alphas that need it.
 Recipe read_resolved_recipe(const std::filesystem::path& file);
 
+// The result of the configure phase of a recipe's alphas.
+struct ParameterCheck {
+  // Each "<recipe file>:<line>: <message>", the line being the parameter's
+  // when the recipe sets it, else the alpha's.
+  std::vector<std::string> problems;
+  // Parameters that an alpha never read (likely typos), in the same form.
+  std::vector<std::string> warnings;
+};
+
+// Creates each alpha of `names` whose family `host` provides and runs its
+// configure phase (Alpha::configure), which needs no dataset. An alpha whose
+// plugin fails to create it counts as a problem.
+ParameterCheck check_parameters(const Recipe& recipe, const PluginHost& host,
+                                const std::vector<std::string>& names);
+
+// Everything `alphas check` finds in a recipe file, in one pass.
+struct RecipeCheck {
+  Recipe recipe;  // what parsed; without alphas when the file is not valid YAML
+  std::vector<std::string> problems;
+  std::vector<std::string> warnings;
+
+  // Throws InputError with every problem, one per line, if there is any.
+  void throw_if_invalid() const;
+};
+
+// Checks the recipe in `file` without reading ratings: its keys and values,
+// references, cycles and families, the dataset settings (bundled datasets
+// are looked up in `share_dir`), and the parameters of every alpha through
+// check_parameters.
+RecipeCheck check_recipe(const std::filesystem::path& file, const PluginHost& host,
+                         const std::filesystem::path& share_dir);
+
 // Copies the recipe into dir.recipe_file() atomically, with `base_dir` set
 // to an absolute path so that its relative dataset paths still resolve
 // from the copy.
@@ -106,14 +138,18 @@ class Runner {
   // Empty `names`: every alpha and ensemble of the recipe.
   std::vector<NodeStatus> status(const std::vector<std::string>& names) const;
 
-  // Imports the dataset if the data directory has none, then runs every
-  // missing or stale node that `options.names` needs, in dependency order.
-  // The caller holds the data directory's lock. A failing alpha stops the
-  // run with an error naming it; the outputs finished before stay.
+  // Runs every missing or stale node that `options.names` needs, in
+  // dependency order. First it checks the families of the plan's alphas
+  // and the parameters of those that will run (check_parameters), and any
+  // problem stops the run with all of them before anything is written.
+  // Then it imports the dataset if the data directory has none. The caller
+  // holds the data directory's lock. A failing alpha stops the run with an
+  // error naming it; the outputs finished before stay.
   RunReport run(const RunOptions& options);
 
  private:
   std::vector<NodeStatus> plan(const std::vector<std::string>& order) const;
+  void preflight(const std::vector<NodeStatus>& plan) const;
   void ensure_dataset() const;
   void warn_if_other_dataset() const;
   void run_alpha(const RecipeAlpha& alpha, const nlohmann::json& provenance,

@@ -1,0 +1,116 @@
+// Checks made before anything runs: the configure phase of a recipe's
+// alphas, and the whole-recipe check of `alphas check`.
+#include <memory>
+
+#include "alphas/atomic_file.hpp"
+#include "alphas/error.hpp"
+#include "alphas/import.hpp"
+#include "alphas/runner.hpp"
+#include "recipe_checks.hpp"
+#include "runner_internal.hpp"
+
+namespace alphas {
+
+using recipe_detail::Problems;
+
+namespace runner_detail {
+
+AlphaSpec alpha_spec(const RecipeAlpha& alpha) {
+  AlphaSpec spec;
+  spec.name = alpha.name;
+  spec.family = alpha.family;
+  spec.residual_alphas = alpha.inputs;
+  spec.target_alphas = alpha.targets;
+  spec.params = alpha.params;
+  spec.seed = alpha.seed;
+  return spec;
+}
+
+}  // namespace runner_detail
+
+namespace {
+
+// "<file>:<line>: " for the parameter `key` of `alpha`, or for the alpha's
+// own line when the recipe does not set that key.
+std::string location(const Recipe& recipe, const RecipeAlpha& alpha, const std::string& key) {
+  const auto found = alpha.param_lines.find(key);
+  const int line = found != alpha.param_lines.end() ? found->second : alpha.line;
+  return recipe.file.string() + ":" + std::to_string(line) + ": ";
+}
+
+// Configures one alpha and adds what it found to `check`.
+void configure_one(const Recipe& recipe, const PluginHost& host, const RecipeAlpha& alpha,
+                   ParameterCheck& check) {
+  AlphaParams params(runner_detail::alpha_spec(alpha));
+  try {
+    std::shared_ptr<Alpha> created = host.create(alpha.family);
+    configure_alpha(*created, params);
+  } catch (const std::exception& error) {
+    // The plugin could not create the alpha, so configure never ran.
+    check.problems.push_back(location(recipe, alpha, "") + error.what());
+    return;
+  }
+  for (const ParamProblem& problem : params.problems()) {
+    check.problems.push_back(location(recipe, alpha, problem.key) + problem.message);
+  }
+  const std::vector<std::string> unused = params.unused();
+  if (!unused.empty()) {
+    check.warnings.push_back(location(recipe, alpha, unused.front()) + alpha.name + ": family " +
+                             alpha.family + " never read parameter(s) " +
+                             recipe_detail::join(unused) +
+                             "; check their spelling against the plugin's parameter table");
+  }
+}
+
+}  // namespace
+
+ParameterCheck check_parameters(const Recipe& recipe, const PluginHost& host,
+                                const std::vector<std::string>& names) {
+  ParameterCheck check;
+  for (const auto& name : names) {
+    const RecipeAlpha* alpha = recipe.find_alpha(name);
+    if (alpha && host.has_family(alpha->family)) configure_one(recipe, host, *alpha, check);
+  }
+  return check;
+}
+
+void RecipeCheck::throw_if_invalid() const {
+  if (problems.empty()) return;
+  Problems all(recipe.file.string());
+  for (const auto& problem : problems) all.add_message(problem);
+  all.throw_if_any();
+}
+
+RecipeCheck check_recipe(const std::filesystem::path& file, const PluginHost& host,
+                         const std::filesystem::path& share_dir) {
+  if (!std::filesystem::is_regular_file(file)) {
+    throw InputError("recipe file " + file.string() + " not found; pass an existing YAML file");
+  }
+  Problems problems(file.string());
+  const std::filesystem::path folder = std::filesystem::absolute(file).parent_path();
+  Recipe recipe = recipe_detail::parse_recipe(read_text(file), file, folder, problems);
+
+  // Each check below runs on what parsed, so one pass finds every problem.
+  recipe_detail::resolve_references(recipe, problems);
+  recipe_detail::check_cycles(recipe, problems);
+  std::vector<std::string> names;
+  for (const auto& alpha : recipe.alphas) names.push_back(alpha.name);
+  recipe_detail::check_families(recipe, host_families(host), names, problems);
+  if (recipe.dataset.present) {
+    try {
+      validate_import_options(dataset_import_options(recipe, share_dir));
+    } catch (const InputError& error) {
+      problems.add_message(error.what());
+    }
+  }
+  const ParameterCheck parameters = check_parameters(recipe, host, names);
+  for (const auto& problem : parameters.problems) problems.add_message(problem);
+
+  RecipeCheck check;
+  check.problems = problems.messages();
+  check.warnings = parameters.warnings;
+  check.recipe = std::move(recipe);
+  return check;
+}
+
+}  // namespace alphas
