@@ -631,6 +631,17 @@ TEST_F(CommandTest, RunRecordsRecipeAndRerunSkips) {
   ASSERT_EQ(first.status, 0) << first.err;
   EXPECT_TRUE(contains(first.out, "Ran 6, 0 already up to date."));
   EXPECT_TRUE(contains(first.out, "Ensemble E: linear blend of 4 alphas"));
+  EXPECT_TRUE(contains(first.out, "name   val RMSE (own target)  val R2\n"));
+  // Each row shows the RMSE and R2 that the output's own files record.
+  const nlohmann::json top = read_json(dir_.metrics_file("top"));
+  const nlohmann::json blend = read_json(dir_.alpha_dir("E") / "ensemble.json")["blend"];
+  char row[200];
+  std::snprintf(row, sizeof row, "\ntop    %-21.4f  %-6.4f  (ran now)\n",
+                top["validation"]["rmse"].get<double>(), top["validation"]["r2"].get<double>());
+  EXPECT_TRUE(contains(first.out, row));
+  std::snprintf(row, sizeof row, "\nE      %-21.4f  %-6.4f  (ran now)\n",
+                blend["validation"]["rmse"].get<double>(), blend["validation"]["r2"].get<double>());
+  EXPECT_TRUE(contains(first.out, row));
   EXPECT_TRUE(fs::exists(dir_.recipe_file()));
 
   // Without --recipe the recorded recipe is used.
@@ -684,7 +695,10 @@ TEST_F(CommandTest, ListAndShowReportStoredOutputs) {
   ASSERT_EQ(states.size(), 6u);
   EXPECT_EQ(states[0]["name"], "base");
   EXPECT_EQ(states[0]["state"], "done");
-  EXPECT_TRUE(states[0]["validation_rmse"].is_number());
+  const nlohmann::json base_metrics = read_json(dir_.metrics_file("base"));
+  EXPECT_EQ(states[0]["validation_rmse"], base_metrics["validation"]["rmse"]);
+  EXPECT_EQ(states[0]["validation_r2"], base_metrics["validation"]["r2"]);
+  EXPECT_TRUE(states[3]["validation_r2"].is_null());  // top has no output
   EXPECT_EQ(states[3]["name"], "top");
   EXPECT_EQ(states[3]["state"], "missing");
   EXPECT_EQ(states[5]["family"], "ensemble");
@@ -701,6 +715,10 @@ TEST_F(CommandTest, ListAndShowReportStoredOutputs) {
       EXPECT_EQ(left["metrics"][split][key], metrics[split][key]) << split << " " << key;
     }
   }
+
+  const Outcome table = alphas({"--data-dir", dir_.root().string(), "list"});
+  ASSERT_EQ(table.status, 0) << table.err;
+  EXPECT_TRUE(contains(table.out, "state    val RMSE (own target)  val R2  note"));
 
   const Outcome text = alphas({"--data-dir", dir_.root().string(), "show", "left"});
   EXPECT_TRUE(contains(text.out, "left  (family RunnerTest, plugin version 1.0.0, seed 1)"));

@@ -17,11 +17,16 @@ namespace {
 
 namespace po = boost::program_options;
 
-std::string rmse_text(const std::optional<double>& rmse) {
-  if (!rmse) return "-";
+// A metric with 4 decimals, or "-" when the output has none.
+std::string metric_text(const std::optional<double>& value) {
+  if (!value) return "-";
   std::ostringstream text;
-  text << std::fixed << std::setprecision(4) << *rmse;
+  text << std::fixed << std::setprecision(4) << *value;
   return text.str();
+}
+
+nlohmann::ordered_json json_number(const std::optional<double>& value) {
+  return value ? nlohmann::ordered_json(*value) : nlohmann::ordered_json(nullptr);
 }
 
 std::string pad(const std::string& text, std::size_t width) {
@@ -48,12 +53,16 @@ void print_table(const std::vector<NodeStatus>& statuses) {
     name_width = std::max(name_width, s.name.size());
     family_width = std::max(family_width, s.family.size());
   }
+  const std::string rmse_header = "val RMSE (own target)";
+  const std::string r2_header = "val R2";
   std::cout << pad("name", name_width) << "  " << pad("family", family_width) << "  "
-            << pad("state", 7) << "  " << pad("validation RMSE", 15) << "  note\n";
+            << pad("state", 7) << "  " << rmse_header << "  " << r2_header << "  note\n";
   for (const auto& s : statuses) {
     std::cout << pad(s.name, name_width) << "  " << pad(s.family, family_width) << "  "
-              << pad(state_name(s.state), 7) << "  " << pad(rmse_text(s.validation_rmse), 15)
-              << "  " << (s.state == OutputState::done ? "" : s.reason) << "\n";
+              << pad(state_name(s.state), 7) << "  "
+              << pad(metric_text(s.validation_rmse), rmse_header.size()) << "  "
+              << pad(metric_text(s.validation_r2), r2_header.size()) << "  "
+              << (s.state == OutputState::done ? "" : s.reason) << "\n";
   }
 }
 
@@ -64,8 +73,8 @@ void print_json(const std::vector<NodeStatus>& statuses) {
                     {"family", s.family},
                     {"state", state_name(s.state)},
                     {"reason", s.reason},
-                    {"validation_rmse", s.validation_rmse ? nlohmann::ordered_json(*s.validation_rmse)
-                                                          : nlohmann::ordered_json(nullptr)}});
+                    {"validation_rmse", json_number(s.validation_rmse)},
+                    {"validation_r2", json_number(s.validation_r2)}});
   }
   std::cout << list.dump(2) << "\n";
 }
@@ -86,8 +95,10 @@ int cmd_list(const GlobalOptions& global, const Args& args) {
     std::cout << "Usage: alphas [global options] list [--recipe FILE] [--format table|json]\n\n"
                  "Lists the alphas and ensembles of the recipe with their state in the data\n"
                  "directory (done, stale with the reason, or missing) and the validation RMSE\n"
-                 "of the stored output: for an alpha, of b * prediction against the residual\n"
-                 "it was trained to predict; for an ensemble, of the blend against the ratings.\n\n"
+                 "and R2 of the stored output: for an alpha, of b * prediction against its own\n"
+                 "target, the residual it was trained to predict (so a residual alpha has a\n"
+                 "small R2 however good the blend is); for an ensemble, of the blend against\n"
+                 "the ratings. JSON keys: validation_rmse, validation_r2.\n\n"
               << options << "\n";
     return 0;
   }

@@ -96,23 +96,35 @@ void print_plan(const RunReport& report) {
   std::cout << to_run << " to run, " << report.plan.size() - to_run << " up to date.\n";
 }
 
-// One line per alpha and ensemble of the run: validation RMSE, and
+// A metric with 4 decimals, or "-" when the output has none.
+std::string metric_text(const std::optional<double>& value) {
+  if (!value) return "-";
+  std::ostringstream text;
+  text << std::fixed << std::setprecision(4) << *value;
+  return text.str();
+}
+
+std::string pad(const std::string& text, std::size_t width) {
+  return text.size() >= width ? text : text + std::string(width - text.size(), ' ');
+}
+
+// One line per alpha and ensemble of the run: validation RMSE and R2, and
 // whether it ran now.
 void print_summary(const std::vector<NodeStatus>& statuses, const RunReport& report) {
+  const std::string rmse_header = "val RMSE (own target)";
+  const std::string r2_header = "val R2";
   std::size_t width = 4;
   for (const auto& node : statuses) width = std::max(width, node.name.size());
-  std::cout << "\n" << "name" << std::string(width - 2, ' ') << "validation RMSE\n";
+  std::cout << "\n" << pad("name", width) << "  " << rmse_header << "  " << r2_header << "\n";
   for (const auto& node : statuses) {
-    std::ostringstream rmse;
-    if (node.validation_rmse) {
-      rmse << std::fixed << std::setprecision(4) << *node.validation_rmse;
-    } else {
-      rmse << "-";
-    }
     const bool ran = std::find(report.ran.begin(), report.ran.end(), node.name) != report.ran.end();
-    std::cout << node.name << std::string(width - node.name.size() + 2, ' ') << rmse.str()
+    std::cout << pad(node.name, width) << "  "
+              << pad(metric_text(node.validation_rmse), rmse_header.size()) << "  "
+              << pad(metric_text(node.validation_r2), r2_header.size())
               << (ran ? "  (ran now)" : "") << "\n";
   }
+  std::cout << "An alpha's RMSE and R2 compare b * prediction with its own target, the residual\n"
+               "it learns, not with the ratings. An ensemble's compare the blend with the ratings.\n";
 }
 
 std::string command_text(const Args& args) {

@@ -45,8 +45,10 @@ std::string stored_hash(const nlohmann::json& stored) {
   return hash != provenance->end() && hash->is_string() ? hash->get<std::string>() : std::string();
 }
 
+// The number at a JSON pointer such as "/validation/rmse", if there is one.
 std::optional<double> number_at(const std::optional<nlohmann::json>& json,
-                                const nlohmann::json::json_pointer& pointer) {
+                                const std::string& pointer_text) {
+  const nlohmann::json::json_pointer pointer(pointer_text);
   if (!json || !json->contains(pointer) || !json->at(pointer).is_number()) return std::nullopt;
   return json->at(pointer).get<double>();
 }
@@ -153,8 +155,9 @@ std::vector<NodeStatus> Runner::plan(const std::vector<std::string>& order) cons
       complete = dir_.has_alpha(name);
       if (complete) {
         stored = read_json(dir_.params_file(name));
-        status.validation_rmse = number_at(read_json(dir_.metrics_file(name)),
-                                           nlohmann::json::json_pointer("/validation/rmse"));
+        const auto metrics = read_json(dir_.metrics_file(name));
+        status.validation_rmse = number_at(metrics, "/validation/rmse");
+        status.validation_r2 = number_at(metrics, "/validation/r2");
       }
     } else {
       const RecipeEnsemble& ensemble = *recipe_.find_ensemble(name);
@@ -163,7 +166,8 @@ std::vector<NodeStatus> Runner::plan(const std::vector<std::string>& order) cons
       status.provenance = runner_detail::ensemble_provenance(ensemble, dataset, hashes);
       stored = read_json(ensemble_json_file(dir_, name));
       complete = stored.has_value();
-      status.validation_rmse = number_at(stored, nlohmann::json::json_pointer("/blend/validation/rmse"));
+      status.validation_rmse = number_at(stored, "/blend/validation/rmse");
+      status.validation_r2 = number_at(stored, "/blend/validation/r2");
     }
     hashes[name] = status.provenance["hash"].get<std::string>();
 

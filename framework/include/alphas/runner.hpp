@@ -97,7 +97,12 @@ struct NodeStatus {
   // The provenance that params.json (ensemble.json for an ensemble)
   // records when the output is up to date; "hash" identifies it.
   nlohmann::json provenance;
-  std::optional<double> validation_rmse;  // of the stored output, if any
+  // Validation metrics of the stored output, if any. An alpha's compare
+  // b * prediction with its own target, the residual it was trained to
+  // predict, not with the ratings. An ensemble's compare the blend with the
+  // ratings.
+  std::optional<double> validation_rmse;
+  std::optional<double> validation_r2;
   bool will_run = false;  // set in Runner::run's plan: missing, stale or forced
 };
 
