@@ -150,7 +150,8 @@ void ItemCfAlpha::tune_lambdas(AlphaContext& context) {
     return mse(prediction, pairs.rating, scale);
   };
   const SearchResult result =
-      minimize_log_space(dimensions, objective, settings_.search_evaluations);
+      minimize_log_space(dimensions, objective, settings_.search_evaluations,
+                         kDefaultSearchTolerance, context.log());
   for (std::size_t d = 0; d < fields.size(); ++d) lambdas_.*fields[d] = result.values[d];
 
   context.record("search_evaluations", result.evaluations);

@@ -125,7 +125,8 @@ void MatrixFactorizationAlpha::tune_lambdas(AlphaContext& context, AlsOptions& o
   };
 
   const SearchResult result =
-      minimize_log_space(dimensions, objective, settings_.search_evaluations);
+      minimize_log_space(dimensions, objective, settings_.search_evaluations,
+                         kDefaultSearchTolerance, context.log());
   apply(result.values, options);
   context.record("search_evaluations", result.evaluations);
   context.log().info("tuned lambda_u = {:.6g}, lambda_a = {:.6g} in {} short runs of {} "

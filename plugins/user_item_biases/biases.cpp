@@ -89,7 +89,7 @@ FitOptions tune(const CsrMatrix& by_user, const CsrMatrix& by_item, const Rating
   SearchResult best = minimize_log_space(
       {{"lambda_u", options.lambda_u, kLambdaLower, kLambdaUpper},
        {"lambda_a", options.lambda_a, kLambdaLower, kLambdaUpper}},
-      validation_mse, max_evaluations, 1e-3, log ? *log : host_log());
+      validation_mse, max_evaluations, kDefaultSearchTolerance, log ? *log : host_log());
   options.lambda_u = best.values[0];
   options.lambda_a = best.values[1];
   if (best_mse) *best_mse = best.objective;

@@ -23,6 +23,10 @@ struct SearchResult {
   int evaluations = 0;
 };
 
+// The default of `tolerance` below: a step that changes log(value) by less
+// than 1e-3 (a factor of about 1.001) ends the search.
+constexpr double kDefaultSearchTolerance = 1e-3;
+
 // Minimizes objective(values) over positive parameters. The search runs in
 // log space (x = log(value)) with NLopt's derivative-free BOBYQA, so a weight
 // moves by factors rather than by increments. Stops after `max_evaluations`
@@ -30,7 +34,8 @@ struct SearchResult {
 // is logged at debug level with the parameter names, to the host logger.
 SearchResult minimize_log_space(const std::vector<SearchDimension>& dimensions,
                                 const std::function<double(const std::vector<double>&)>& objective,
-                                int max_evaluations = 60, double tolerance = 1e-3);
+                                int max_evaluations = 60,
+                                double tolerance = kDefaultSearchTolerance);
 
 // The same, logging to `log`: an alpha passes its own logger so that the
 // search lines reach its log file.

@@ -11,6 +11,7 @@
 #include "alphas/atomic_file.hpp"
 #include "alphas/error.hpp"
 #include "alphas/hdf5_io.hpp"
+#include "alphas/log.hpp"
 #include "case_reader.hpp"
 #include "item_cf_alpha.hpp"
 #include "support/temp_dir.hpp"
@@ -156,6 +157,19 @@ TEST_F(ItemCfAlphaTest, FixedLambdasSkipTuning) {
   EXPECT_FALSE(fitted.contains("search_evaluations"));
   EXPECT_DOUBLE_EQ(fitted["lambda1"].get<double>(), 2.0);
   EXPECT_DOUBLE_EQ(fitted["lambda3"].get<double>(), 0.5);
+}
+
+TEST_F(ItemCfAlphaTest, SearchLinesReachTheAlphaLog) {
+  install(make_grouped_dataset(40, 12));
+  set_verbosity(1);  // evaluations are logged at debug level
+  run(spec("ItemCF.4", {{"search_evaluations", 5}}));
+  set_verbosity(0);
+  const std::string log = read_text(dir_.log_file("ItemCF.4"));
+  for (int evaluation = 1; evaluation <= 5; ++evaluation) {
+    EXPECT_NE(log.find("search evaluation " + std::to_string(evaluation) + ": lambda1="),
+              std::string::npos)
+        << "evaluation " << evaluation << " is missing from:\n" << log;
+  }
 }
 
 TEST_F(ItemCfAlphaTest, TuningSampleHonorsMaximum) {

@@ -11,6 +11,7 @@
 #include "alphas/atomic_file.hpp"
 #include "alphas/error.hpp"
 #include "alphas/hdf5_io.hpp"
+#include "alphas/log.hpp"
 #include "matrix_factorization_alpha.hpp"
 #include "support/temp_dir.hpp"
 
@@ -126,6 +127,20 @@ TEST_F(MatrixFactorizationAlphaTest, ParamKOverridesName) {
   // Both lambdas fixed: no search ran.
   EXPECT_FALSE(params["fitted"].contains("search_evaluations"));
   EXPECT_DOUBLE_EQ(params["fitted"]["lambda_u"].get<double>(), 1.0);
+}
+
+TEST_F(MatrixFactorizationAlphaTest, SearchLinesReachTheAlphaLog) {
+  install(make_rank_two_dataset(30, 20));
+  set_verbosity(1);  // evaluations are logged at debug level
+  run(spec("MatrixFactorization.2", {{"search_evaluations", 4}, {"max_iterations", 5}}));
+  set_verbosity(0);
+  const std::string log = read_text(dir_.log_file("MatrixFactorization.2"));
+  for (int evaluation = 1; evaluation <= 4; ++evaluation) {
+    EXPECT_NE(log.find("search evaluation " + std::to_string(evaluation) +
+                       ": lambda_u=lambda_a="),
+              std::string::npos)
+        << "evaluation " << evaluation << " is missing from:\n" << log;
+  }
 }
 
 TEST_F(MatrixFactorizationAlphaTest, MissingFactorCountIsRejected) {
