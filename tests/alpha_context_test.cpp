@@ -105,6 +105,43 @@ TEST_F(AlphaContextTest, RewriteReplacesWholeOutput) {
   EXPECT_EQ(h5.read_floats("validation"), (std::vector<float>{3, 3}));
 }
 
+// Occurrences of `fragment` in `text`.
+std::size_t count_of(const std::string& text, const std::string& fragment) {
+  std::size_t count = 0;
+  for (auto at = text.find(fragment); at != std::string::npos; at = text.find(fragment, at + 1)) {
+    ++count;
+  }
+  return count;
+}
+
+TEST_F(AlphaContextTest, LogKeepsEarlierAttempts) {
+  PredictionStore store(dir_, dataset_);
+  {
+    AlphaContext failed(spec_, dir_, store, 1, "1.0.0");
+    failed.log().info("first attempt");
+  }
+  {
+    AlphaContext resumed(spec_, dir_, store, 1, "1.0.0");
+    resumed.log().info("second attempt");
+    resumed.write_predictions(constant(1.0f));
+  }
+  const std::string log = read_text(dir_.log_file("Const.1"));
+  EXPECT_EQ(count_of(log, "--- run started "), 2u) << log;
+  const auto first = log.find("first attempt");
+  const auto separator = log.find("--- run started ", log.find("--- run started ") + 1);
+  const auto second = log.find("second attempt");
+  ASSERT_NE(first, std::string::npos) << log;
+  ASSERT_NE(second, std::string::npos) << log;
+  EXPECT_LT(first, separator);
+  EXPECT_LT(separator, second);
+  // "--- run started 2026-12-04 23:41:41 UTC ---"
+  const std::string line = log.substr(separator, log.find('\n', separator) - separator);
+  EXPECT_EQ(line.size(), std::string("--- run started 2026-12-04 23:41:41 UTC ---").size()) << line;
+  EXPECT_EQ(line.substr(line.size() - 8), " UTC ---") << line;
+  EXPECT_EQ(AlphaContext::live_log_file(dir_, "Const.1"),
+            dir_.alphas_dir() / ".work" / "Const.1" / "log.txt");
+}
+
 TEST_F(AlphaContextTest, WrongParamTypeNamesKey) {
   spec_.params["value"] = "high";
   AlphaParams params(spec_);

@@ -18,6 +18,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "alphas/alpha.hpp"
 #include "alphas/atomic_file.hpp"
 #include "alphas/error.hpp"
 #include "alphas/hdf5_io.hpp"
@@ -313,6 +314,31 @@ TEST_F(RunnerTest, FailingAlphaStopsTheRunAndKeepsFinished) {
   const RunReport fixed = run(failing_recipe(false), {"top"});
   EXPECT_EQ(fixed.ran, (Names{"mid", "top"}));
   EXPECT_EQ(fixed.skipped, Names{"base"});
+}
+
+std::size_t count_of(const std::string& text, const std::string& fragment) {
+  std::size_t count = 0;
+  for (auto at = text.find(fragment); at != std::string::npos; at = text.find(fragment, at + 1)) {
+    ++count;
+  }
+  return count;
+}
+
+TEST_F(RunnerTest, OutputLogKeepsFailedAttempts) {
+  EXPECT_THROW(run(failing_recipe(true), {"mid"}), InputError);
+  EXPECT_THROW(run(failing_recipe(true), {"mid"}), InputError);
+  run(failing_recipe(false), {"mid"});
+
+  const std::string log = read_text(dir_.log_file("mid"));
+  EXPECT_EQ(count_of(log, "--- run started "), 3u) << log;
+  EXPECT_EQ(count_of(log, "--- run failed: mid: failing on request (fail: true) ---"), 2u) << log;
+  // The output has the history, so the live log starts again.
+  EXPECT_FALSE(fs::exists(AlphaContext::live_log_file(dir_, "mid")));
+
+  run(failing_recipe(false), {"mid"}, true);
+  const std::string rerun = read_text(dir_.log_file("mid"));
+  EXPECT_EQ(count_of(rerun, "--- run started "), 1u) << rerun;
+  EXPECT_EQ(count_of(rerun, "--- run failed"), 0u) << rerun;
 }
 
 TEST_F(RunnerTest, AlphaThatWritesNothingIsAnError) {
@@ -883,6 +909,10 @@ TEST_F(CommandTest, KilledRunResumesToTheSameOutputs) {
   ASSERT_EQ(resumed.status, 0) << resumed.err;
   EXPECT_TRUE(contains(resumed.err, "fast: up to date, skipped"));
   EXPECT_TRUE(contains(resumed.out, "Ran 2, 1 already up to date."));
+  // slow's output log has both attempts: the killed one and the resumed one.
+  const std::string slow_log = read_text(dir_.log_file("slow"));
+  EXPECT_EQ(count_of(slow_log, "--- run started "), 2u) << slow_log;
+  EXPECT_EQ(count_of(read_text(dir_.log_file("fast")), "--- run started "), 1u);
   for (const char* name : {"fast", "slow", "last"}) {
     const auto expected = predictions_of(reference, name);
     const auto actual = predictions_of(dir_, name);

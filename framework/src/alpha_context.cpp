@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <ctime>
 #include <fstream>
 
 #include "alphas/alpha.hpp"
@@ -94,6 +95,24 @@ void check_finite(const std::string& family, const std::string& parameter,
   check_finite_values(family, parameter, values.data(), values.size());
 }
 
+namespace {
+
+// The current time as "2026-12-04 23:41:41 UTC".
+std::string utc_now_text() {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S UTC", &utc);
+  return text;
+}
+
+std::filesystem::path work_dir_of(const DataDir& dir, const std::string& name) {
+  return dir.alphas_dir() / ".work" / name;
+}
+
+}  // namespace
+
 AlphaContext::AlphaContext(AlphaSpec spec, DataDir dir, PredictionStore& store, int threads,
                            std::string plugin_version)
     : spec_(std::move(spec)),
@@ -103,9 +122,10 @@ AlphaContext::AlphaContext(AlphaSpec spec, DataDir dir, PredictionStore& store, 
       threads_(threads),
       plugin_version_(std::move(plugin_version)) {
   std::filesystem::create_directories(work_dir());
-  const auto log_path = work_dir() / "log.txt";
-  std::error_code ignored;
-  std::filesystem::remove(log_path, ignored);  // the log covers this run only
+  // Earlier attempts stay in the live log, so that a resumed alpha's
+  // output keeps the history of the runs it resumed from.
+  const auto log_path = live_log_file(dir_, spec_.name);
+  std::ofstream(log_path, std::ios::app) << "--- run started " << utc_now_text() << " ---\n";
   log_ = make_logger(spec_.name, log_path);
 }
 
@@ -113,8 +133,10 @@ AlphaContext::~AlphaContext() {
   if (log_) log_->flush();
 }
 
-std::filesystem::path AlphaContext::work_dir() const {
-  return dir_.alphas_dir() / ".work" / spec_.name;
+std::filesystem::path AlphaContext::work_dir() const { return work_dir_of(dir_, spec_.name); }
+
+std::filesystem::path AlphaContext::live_log_file(const DataDir& dir, const std::string& name) {
+  return work_dir_of(dir, name) / "log.txt";
 }
 
 Ratings AlphaContext::residuals(Split split) { return store_.residuals(split, spec_.residual_alphas); }
@@ -220,7 +242,7 @@ void AlphaContext::write_predictions(const Predictor& predict, const OutputOptio
     }
     std::ofstream(staged / "params.json") << params.dump(2) << "\n";
     std::ofstream(staged / "metrics.json") << metrics.dump(2) << "\n";
-    std::filesystem::copy_file(work_dir() / "log.txt", staged / "log.txt",
+    std::filesystem::copy_file(live_log_file(dir_, spec_.name), staged / "log.txt",
                                std::filesystem::copy_options::overwrite_existing, ignored);
     replace_folder(staged, dir_.alpha_dir(output));
   } catch (...) {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <set>
 
 #include "alphas/alpha.hpp"
@@ -333,9 +334,15 @@ void Runner::run_alpha(const RecipeAlpha& recipe_alpha, const nlohmann::json& pr
 
   const PluginRecord& plugin = host_.plugin_for(spec.family);
   std::shared_ptr<Alpha> alpha = host_.create(spec.family);
-  {
+  const auto live_log = AlphaContext::live_log_file(dir_, spec.name);
+  try {
     AlphaContext context(spec, dir_, store, threads, plugin.version);
     run_phases(*alpha, context);
+  } catch (const std::exception& error) {
+    // The reason goes into the alpha's own history too, which the next
+    // attempt's output will contain.
+    std::ofstream(live_log, std::ios::app) << "--- run failed: " << error.what() << " ---\n";
+    throw;
   }
 
   // The output must exist and carry this run's provenance.
@@ -348,6 +355,9 @@ void Runner::run_alpha(const RecipeAlpha& recipe_alpha, const nlohmann::json& pr
                       ") finished without writing the predictions of '" + spec.name +
                       "'; its write phase must call context.write_predictions");
   }
+  // The output contains a copy of the history, so the next run starts anew.
+  std::error_code ignored;
+  std::filesystem::remove(live_log, ignored);
 }
 
 void Runner::run_ensemble(const RecipeEnsemble& ensemble, const nlohmann::json& provenance,

@@ -206,6 +206,12 @@ class AlphaContext {
   // A folder that persists across runs of this alpha, for checkpoints.
   std::filesystem::path work_dir() const;
 
+  // The live log of the alpha `name`: every attempt since its last stored
+  // output (a failure, a killed run, a resumed checkpoint), each after a
+  // "--- run started <UTC time> ---" line. write_predictions copies it into
+  // the output, and the runner removes it once the output is stored.
+  static std::filesystem::path live_log_file(const DataDir& dir, const std::string& name);
+
   // Predicts every pair of training, validation and test (validation and
   // test only for implicit outputs), checks every value is finite, logs the
   // metrics of b * prediction against target_residuals (training and
