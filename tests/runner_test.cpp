@@ -140,7 +140,7 @@ TEST_F(RunnerTest, RunsMissingInputsFirst) {
 
   // top's output names its inputs and the hashes of their outputs.
   const nlohmann::json top = read_json(dir_.params_file("top"));
-  EXPECT_EQ(top["residual_alphas"], nlohmann::json({"left", "right"}));
+  EXPECT_EQ(top["inputs"], nlohmann::json({"left", "right"}));
   const nlohmann::json inputs = top["provenance"]["inputs"];
   ASSERT_EQ(inputs.size(), 2u);
   EXPECT_EQ(inputs[0]["name"], "left");
@@ -734,7 +734,7 @@ TEST_F(CommandTest, ListAndShowReportStoredOutputs) {
   const nlohmann::json left = nlohmann::json::parse(show.out);
   const nlohmann::json metrics = read_json(dir_.metrics_file("left"));
   EXPECT_EQ(left["name"], "left");
-  EXPECT_EQ(left["residual_alphas"], nlohmann::json({"base"}));
+  EXPECT_EQ(left["inputs"], nlohmann::json({"base"}));
   EXPECT_EQ(left["params"]["by"], "user");
   for (const char* split : {"training", "validation"}) {
     for (const char* key : {"rmse", "mae", "r2"}) {
@@ -746,9 +746,22 @@ TEST_F(CommandTest, ListAndShowReportStoredOutputs) {
   ASSERT_EQ(table.status, 0) << table.err;
   EXPECT_TRUE(contains(table.out, "state    val RMSE (own target)  val R2  note"));
 
+  EXPECT_EQ(left["targets"], nlohmann::json({"base"}));  // no targets: measured against inputs
+  EXPECT_FALSE(left.contains("residual_alphas"));
+
   const Outcome text = alphas({"--data-dir", dir_.root().string(), "show", "left"});
   EXPECT_TRUE(contains(text.out, "left  (family RunnerTest, plugin version 1.0.0, seed 1)"));
-  EXPECT_TRUE(contains(text.out, "inputs:  base"));
+  EXPECT_TRUE(contains(text.out, "inputs:  base\ntargets: base\n"));
+
+  // Outputs of earlier versions name the lists residual_alphas and target_alphas.
+  nlohmann::json params = read_json(dir_.params_file("left"));
+  params["residual_alphas"] = params["inputs"];
+  params["target_alphas"] = params["targets"];
+  params.erase("inputs");
+  params.erase("targets");
+  write_text_atomically(dir_.params_file("left"), params.dump());
+  const Outcome old = alphas({"--data-dir", dir_.root().string(), "show", "left"});
+  EXPECT_TRUE(contains(old.out, "inputs:  base\ntargets: base\n"));
 
   const Outcome missing = alphas({"--data-dir", dir_.root().string(), "show", "top"});
   EXPECT_EQ(missing.status, 1);

@@ -73,6 +73,13 @@ std::string list_text(const nlohmann::json& list) {
   return text;
 }
 
+// The list under `key` of params.json, or under `old_key`, its name in
+// outputs written by earlier versions of alphas.
+nlohmann::json stored_list(const nlohmann::json& params, const char* key, const char* old_key) {
+  if (params.contains(key)) return params[key];
+  return params.value(old_key, nlohmann::json());
+}
+
 void print_map(const std::string& title, const nlohmann::json& map) {
   std::cout << title << ":";
   if (!map.is_object() || map.empty()) {
@@ -90,8 +97,8 @@ void print_alpha(const nlohmann::json& json) {
             << json.value("family", std::string("?")) << ", plugin version "
             << json.value("plugin_version", std::string("?")) << ", seed "
             << value_text(json.value("seed", nlohmann::json())) << ")\n"
-            << "inputs:  " << list_text(json.value("residual_alphas", nlohmann::json())) << "\n"
-            << "targets: " << list_text(json.value("target_alphas", nlohmann::json())) << "\n";
+            << "inputs:  " << list_text(stored_list(json, "inputs", "residual_alphas")) << "\n"
+            << "targets: " << list_text(stored_list(json, "targets", "target_alphas")) << "\n";
   print_map("params", json.value("params", nlohmann::json()));
   print_map("fitted", json.value("fitted", nlohmann::json()));
 

@@ -1,6 +1,6 @@
-// The alpha families GNN (rating and implicit heads, on residuals of
-// residual_alphas) and GNN.Resid (rating head only, trained on residuals of
-// target_alphas): one model in two configurations.
+// The alpha families GNN (rating and implicit heads, on residuals of its
+// inputs) and GNN.Resid (rating head only, trained on residuals of its
+// targets): one model in two configurations.
 #pragma once
 
 #include <memory>

@@ -10,7 +10,7 @@ const char* const kFamilies[] = {"GNN", "GNN.Resid", nullptr};
 const char* const kDescriptions[] = {
     "denoising autoencoder with a rating head (MSE) and an implicit head (softmax); "
     "writes <name> and <name>.Implicit",
-    "denoising autoencoder with a rating head only, trained on the residuals of target_alphas",
+    "denoising autoencoder with a rating head only, trained on the residuals of its targets",
     nullptr};
 
 }  // namespace

@@ -113,8 +113,8 @@ TEST_F(AlphaTest, ResidOutputsAndMetricTarget) {
   EXPECT_GT(std::abs(against_target - against_input), 1e-3);
 
   const nlohmann::json params = nlohmann::json::parse(read_text(dir.params_file("GNN.Resid.1")));
-  EXPECT_EQ(params["target_alphas"], nlohmann::json({"Base", "Other"}));
-  EXPECT_EQ(params["residual_alphas"], nlohmann::json({"Base"}));
+  EXPECT_EQ(params["targets"], nlohmann::json({"Base", "Other"}));
+  EXPECT_EQ(params["inputs"], nlohmann::json({"Base"}));
   EXPECT_EQ(params["fitted"]["steps"], 20);
 }
 

@@ -141,7 +141,7 @@ TEST_F(ItemCfAlphaTest, RunsOnAnyResidualInputs) {
   run(spec("ItemCF.256", {}));
 
   const nlohmann::json params = read_json(dir_.params_file("ItemCF.Resid.Other.1.256"));
-  EXPECT_EQ(params["residual_alphas"], (nlohmann::json{"Base", "Other"}));
+  EXPECT_EQ(params["inputs"], (nlohmann::json{"Base", "Other"}));
   EXPECT_EQ(params["params"]["K"], 256);
   EXPECT_EQ(params["fitted"]["neighbors"], 23);  // capped at n_items - 1
 
