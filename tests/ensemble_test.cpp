@@ -3,6 +3,7 @@
 // results and reports, and case 01's blend recipe.
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <random>
 #include <string>
 #include <vector>
@@ -35,6 +36,13 @@ std::size_t count_of(const std::string& text, const std::string& fragment) {
     ++count;
   }
   return count;
+}
+
+// A metric of ensemble.json with four decimals, as the reports print it.
+std::string metric_text(const nlohmann::json& value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.4f", value.get<double>());
+  return buffer;
 }
 
 // --- An independent least-squares solution -------------------------------
@@ -306,6 +314,167 @@ TEST(EnsembleStacker, SkippedOnTinyValidationOrWhenOff) {
   const EnsembleResult off = fit_ensemble("E", synthetic_blend(100, 5), no_stacker(), 1);
   EXPECT_FALSE(off.stacker.trained);
   EXPECT_TRUE(contains(off.stacker.skipped_reason, "turned off"));
+}
+
+// --- The stacker keeps no tree that does not help ------------------------
+
+// Ratings drawn uniformly from 1-5 and one alpha that predicts 3 for every
+// rating. The blend is then the mean validation rating, its residual is
+// pure noise with mean 0 over validation, and the stacker's features are
+// the same for every row, so each tree is one leaf. The trees push every
+// row towards the mean residual of the training rows, which has the
+// opposite sign of the holdout's mean, so every tree makes the holdout worse.
+BlendData constant_alpha_noise(std::size_t n_validation, std::size_t n_test, uint64_t seed = 17) {
+  std::mt19937_64 generator(seed);
+  std::uniform_int_distribution<int> rating(1, 5);
+  BlendData data;
+  data.alphas = {"constant"};
+  data.scale = {1.0, 5.0};
+  for (std::size_t r = 0; r < n_validation; ++r) data.validation_truth.push_back(float(rating(generator)));
+  for (std::size_t r = 0; r < n_test; ++r) data.test_truth.push_back(float(rating(generator)));
+  data.validation = {std::vector<float>(n_validation, 3.0f)};
+  data.test = {std::vector<float>(n_test, 3.0f)};
+  return data;
+}
+
+// The same ratings and constant alpha, plus an alpha of standard normal
+// predictions unrelated to the ratings, so the trees have a varying
+// feature to split on but nothing in it to learn.
+BlendData random_alpha_noise(std::size_t n_validation, std::size_t n_test, uint64_t seed) {
+  BlendData data = constant_alpha_noise(n_validation, n_test, seed);
+  std::mt19937_64 generator(seed + 1000);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  data.alphas.push_back("random");
+  data.validation.emplace_back();
+  data.test.emplace_back();
+  for (std::size_t r = 0; r < n_validation; ++r) data.validation[1].push_back(normal(generator));
+  for (std::size_t r = 0; r < n_test; ++r) data.test[1].push_back(normal(generator));
+  return data;
+}
+
+double mean_of(const std::vector<float>& values) {
+  double sum = 0;
+  for (float value : values) sum += value;
+  return sum / double(values.size());
+}
+
+TEST(EnsembleStacker, NoiseResidualKeepsNoTree) {
+  const BlendData data = constant_alpha_noise(2000, 500);
+  StackerSettings settings;  // the recipe's defaults
+  const EnsembleResult result = fit_ensemble("Noise", data, settings, 1);
+  const StackerResult& stacker = result.stacker;
+  ASSERT_TRUE(stacker.trained) << stacker.skipped_reason;
+
+  EXPECT_EQ(stacker.rounds, 0);
+  // No round beat zero trees, so training stopped after early_stopping_rounds rounds.
+  EXPECT_EQ(stacker.rounds_tried, settings.early_stopping_rounds);
+  ASSERT_EQ(stacker.holdout_rmse.size(), static_cast<std::size_t>(stacker.rounds_tried));
+  for (double rmse : stacker.holdout_rmse) EXPECT_GT(rmse, stacker.holdout_blend.metrics.rmse);
+  EXPECT_EQ(stacker.holdout_stacker.metrics.rmse, stacker.holdout_blend.metrics.rmse);
+
+  // Zero trees add exactly 0: the stacker's test predictions are the blend's.
+  ASSERT_EQ(stacker.test_prediction.size(), 500u);
+  for (std::size_t r = 0; r < 500; ++r) {
+    ASSERT_EQ(stacker.test_prediction[r], result.test_prediction[r]) << "row " << r;
+  }
+  EXPECT_EQ(stacker.test_stacker.metrics.rmse, result.test.metrics.rmse);
+}
+
+TEST(EnsembleStacker, NoiseResidualMatchesBlendByHand) {
+  testing::TempDir temp;
+  DataDir dir(temp / "data");
+  const BlendData data = constant_alpha_noise(2000, 500);
+  write_ensemble(dir, fit_ensemble("Noise", data, StackerSettings(), 1), {{"hash", "h"}});
+
+  // The blend of one constant column is the mean validation rating.
+  const double mean = mean_of(data.validation_truth);
+  H5File h5(dir.alpha_dir("Noise") / "predictions.h5", H5File::Mode::read);
+  const std::vector<float> blend_test = h5.read_floats("test");
+  const std::vector<float> stacker_test = h5.read_floats("stacker/test");
+  ASSERT_EQ(blend_test.size(), 500u);
+  for (float value : blend_test) ASSERT_NEAR(value, mean, 1e-5);
+  EXPECT_EQ(stacker_test, blend_test);
+
+  double squared = 0;
+  for (float y : data.test_truth) squared += (y - mean) * (y - mean);
+  const double rmse_by_hand = std::sqrt(squared / 500.0);
+  const nlohmann::json json = read_ensemble_json(dir, "Noise");
+  const auto& stacker = json["stacker"];
+  EXPECT_EQ(stacker["rounds"], 0);
+  EXPECT_EQ(stacker["improves_holdout"], false);
+  EXPECT_NEAR(stacker["test"]["blend"]["rmse"].get<double>(), rmse_by_hand, 1e-5);
+  EXPECT_NEAR(stacker["test"]["stacker"]["rmse"].get<double>(), rmse_by_hand, 1e-5);
+  EXPECT_NEAR(json["blend"]["test"]["rmse"].get<double>(), rmse_by_hand, 1e-5);
+
+  const std::string holdout_rmse = metric_text(stacker["holdout"]["blend"]["rmse"]);
+  const std::string no_tree_message = "no tree improved the holdout RMSE " + holdout_rmse;
+  EXPECT_TRUE(contains(ensemble_text(json),
+                       "stacker: " + no_tree_message + " of the blend; kept the blend alone"));
+  const std::string markdown = read_text(ensemble_report_file(dir, "Noise"));
+  EXPECT_TRUE(contains(markdown, "Outcome: " + no_tree_message));
+  EXPECT_FALSE(contains(markdown, "| validation holdout |")) << markdown;
+  EXPECT_TRUE(contains(read_text(ensemble_plot_file(dir, "Noise")),
+                       "stacker: " + no_tree_message + "; kept the blend alone"));
+}
+
+// On noise the trees may still beat the blend on the holdout by chance,
+// but whatever the stacker keeps must beat it, and with no tree kept its
+// predictions must be the blend's.
+TEST(EnsembleStacker, KeptTreesAlwaysBeatTheBlend) {
+  int seeds_without_trees = 0;
+  for (uint64_t seed = 1; seed <= 12; ++seed) {
+    const BlendData data = random_alpha_noise(600, 200, seed);
+    const EnsembleResult result = fit_ensemble("E", data, quick_stacker(seed), 1);
+    const StackerResult& stacker = result.stacker;
+    ASSERT_TRUE(stacker.trained) << "seed " << seed;
+    if (stacker.rounds == 0) {
+      ++seeds_without_trees;
+      EXPECT_EQ(stacker.test_prediction, result.test_prediction) << "seed " << seed;
+      EXPECT_EQ(stacker.rounds_tried, quick_stacker().early_stopping_rounds) << "seed " << seed;
+    } else {
+      EXPECT_LT(stacker.holdout_stacker.metrics.rmse, stacker.holdout_blend.metrics.rmse)
+          << "seed " << seed << ", " << stacker.rounds << " trees";
+    }
+  }
+  EXPECT_GT(seeds_without_trees, 0) << "some seeds should find no tree that helps";
+}
+
+TEST(EnsembleStacker, LearnablePatternMatchesByHand) {
+  testing::TempDir temp;
+  DataDir dir(temp / "data");
+  const BlendData data = nonlinear_blend(2000, 1000);
+  const EnsembleResult result = fit_ensemble("Step", data, quick_stacker(), 1);
+  write_ensemble(dir, result, {{"hash", "h"}});
+  const StackerResult& stacker = result.stacker;
+  ASSERT_GT(stacker.rounds, 0);
+  ASSERT_GE(stacker.holdout_rmse.size(), static_cast<std::size_t>(stacker.rounds));
+
+  // The residual model's holdout RMSE at the kept count beats the blend,
+  // and clamping blend + trees to the scale can only lower it further.
+  const double kept_rmse = stacker.holdout_rmse[stacker.rounds - 1];
+  EXPECT_LT(kept_rmse, stacker.holdout_blend.metrics.rmse);
+  EXPECT_LE(stacker.holdout_stacker.metrics.rmse, kept_rmse + 1e-6);
+
+  // Test RMSE of blend and blend + trees from the stored predictions.
+  H5File h5(dir.alpha_dir("Step") / "predictions.h5", H5File::Mode::read);
+  const Expected blend = direct_metrics(h5.read_floats("test"), data.test_truth);
+  const Expected trees = direct_metrics(h5.read_floats("stacker/test"), data.test_truth);
+  EXPECT_LT(trees.rmse, blend.rmse - 0.05);
+  const nlohmann::json json = read_ensemble_json(dir, "Step");
+  const auto& stored = json["stacker"];
+  EXPECT_EQ(stored["improves_holdout"], true);
+  EXPECT_EQ(stored["rounds"], stacker.rounds);
+  EXPECT_NEAR(stored["test"]["blend"]["rmse"].get<double>(), blend.rmse, 1e-6);
+  EXPECT_NEAR(stored["test"]["stacker"]["rmse"].get<double>(), trees.rmse, 1e-6);
+
+  const std::string kept_message = "kept " + std::to_string(stacker.rounds) + " of ";
+  EXPECT_TRUE(contains(ensemble_text(json), "stacker: " + kept_message));
+  const std::string markdown = read_text(ensemble_report_file(dir, "Step"));
+  EXPECT_TRUE(contains(markdown, "Outcome: " + kept_message));
+  EXPECT_TRUE(contains(markdown, "| validation holdout | "));
+  EXPECT_TRUE(contains(read_text(ensemble_plot_file(dir, "Step")),
+                       "stacker: kept " + std::to_string(stacker.rounds) + " trees; test RMSE " +
+                           metric_text(stored["test"]["blend"]["rmse"]) + " (blend) -&gt; "));
 }
 
 // --- Stored results and reports ------------------------------------------

@@ -103,6 +103,8 @@ EnsembleResult fit_ensemble(const std::string& name, const BlendData& data,
   if (stacker.enabled) {
     result.stacker = fit_stacker(data, result.validation_prediction, result.test_prediction,
                                  stacker, threads);
+    host_log().info("{}: stacker: {}", name,
+                    stacker_summary(ensemble_to_json(result, nlohmann::json())["stacker"]));
   } else {
     result.stacker.skipped_reason = "turned off in the recipe (stacker: false)";
   }

@@ -75,18 +75,50 @@ std::string pad_left(const std::string& text, std::size_t width) {
   return text.size() >= width ? text : std::string(width - text.size(), ' ') + text;
 }
 
+std::string trees(int count) { return std::to_string(count) + (count == 1 ? " tree" : " trees"); }
+
+// "RMSE 0.5956 (blend) -> 0.5900 (blend + trees)" for one "holdout" or "test" object.
+std::string blend_to_stacker(const nlohmann::json& split) {
+  return "RMSE " + metric(split["blend"]["rmse"]) + " (blend) -> " +
+         metric(split["stacker"]["rmse"]) + " (blend + trees)";
+}
+
+// Whether the stacker kept no tree, so that its predictions are the blend's.
+bool kept_blend_alone(const nlohmann::json& stacker) { return stacker["rounds"].get<int>() == 0; }
+
+// The SVG's one-line caption: a short form of stacker_summary.
+std::string stacker_caption(const nlohmann::json& stacker) {
+  if (!stacker.value("trained", false)) {
+    return "stacker not trained: " + stacker.value("skipped_reason", std::string("no reason recorded"));
+  }
+  if (kept_blend_alone(stacker)) {
+    return "stacker: no tree improved the holdout RMSE " +
+           metric(stacker["holdout"]["blend"]["rmse"]) + "; kept the blend alone";
+  }
+  return "stacker: kept " + trees(stacker["rounds"].get<int>()) + "; test " +
+         blend_to_stacker(stacker["test"]);
+}
+
+}  // namespace
+
 std::string stacker_summary(const nlohmann::json& stacker) {
   if (!stacker.value("trained", false)) {
     return "not trained: " + stacker.value("skipped_reason", std::string("no reason recorded"));
   }
-  const int rounds = stacker["rounds"].get<int>();
-  return std::to_string(rounds) + (rounds == 1 ? " tree (" : " trees (") +
-         std::to_string(stacker["rounds_tried"].get<int>()) + " trained before early stopping) on " +
-         ratings(stacker["n_train"]) + " of validation; holdout of " +
-         ratings(stacker["n_holdout"]) + ": RMSE " + metric(stacker["holdout"]["blend"]["rmse"]) +
-         " (blend) -> " + metric(stacker["holdout"]["stacker"]["rmse"]) +
-         " (blend + trees); test RMSE " + metric(stacker["test"]["stacker"]["rmse"]);
+  const std::string training = trees(stacker["rounds_tried"].get<int>()) +
+                               " trained before early stopping on " +
+                               ratings(stacker["n_train"]) + " of validation, holdout of " +
+                               ratings(stacker["n_holdout"]);
+  if (kept_blend_alone(stacker)) {
+    return "no tree improved the holdout RMSE " + metric(stacker["holdout"]["blend"]["rmse"]) +
+           " of the blend; kept the blend alone (" + training + "); test RMSE " +
+           metric(stacker["test"]["blend"]["rmse"]) + " (blend alone)";
+  }
+  return "kept " + std::to_string(stacker["rounds"].get<int>()) + " of " + training + "; holdout " +
+         blend_to_stacker(stacker["holdout"]) + "; test " + blend_to_stacker(stacker["test"]);
 }
+
+namespace {
 
 std::string escape_xml(const std::string& text) {
   std::string escaped;
@@ -120,6 +152,7 @@ nlohmann::json ensemble_to_json(const EnsembleResult& result, const nlohmann::js
   nlohmann::json stacker = {{"trained", s.trained}, {"settings", settings_json(s.settings)}};
   if (s.trained) {
     stacker["rounds"] = s.rounds;
+    stacker["improves_holdout"] = s.rounds > 0;
     stacker["rounds_tried"] = s.rounds_tried;
     stacker["n_train"] = s.n_train;
     stacker["n_holdout"] = s.n_holdout;
@@ -172,8 +205,9 @@ std::string ensemble_text(const nlohmann::json& ensemble) {
         << pad_left(validation_change, 8) << "  " << pad_left(metric(step["test"]["rmse"]), 9)
         << "  " << pad_left(test_change, 8) << "\n";
   }
-  out << "\nbeta is the final blend's weight; each row's RMSE is that of the blend of the "
-         "alphas up to it, fitted anew.\n";
+  out << "\nEach row's RMSE is that of the blend of the alphas up to it, with weights refitted "
+         "on those alone.\nbeta is each alpha's weight in the final blend of all "
+      << format_count(steps.size(), "alpha") << ".\n";
   for (const char* split : {"validation", "test"}) {
     const auto& m = blend[split];
     out << "blend " << pad(split, 10) << "  RMSE " << metric(m["rmse"]) << "  MAE "
@@ -197,8 +231,10 @@ std::string ensemble_markdown(const nlohmann::json& ensemble) {
       << "]. The test split (" << ratings(blend["test"]["n"])
       << ") takes no part in fitting.\n\n"
       << "## Alphas joining the blend\n\n"
-      << "Row k blends the first k alphas, with beta fitted anew; the change columns show what "
-      << "each alpha adds.\n\n"
+      << "The RMSE of row k is that of the blend of the first k alphas, with weights refitted "
+      << "on those k alone, and the change columns show what each alpha adds. The final beta "
+      << "column is each alpha's weight in the final blend of all "
+      << format_count(steps.size(), "alpha") << ", not a weight of row k's refit.\n\n"
       << "| step | alpha joining | final beta | validation RMSE | change | test RMSE | change |\n"
       << "|---:|---|---:|---:|---:|---:|---:|\n";
 
@@ -225,10 +261,11 @@ std::string ensemble_markdown(const nlohmann::json& ensemble) {
   const auto& stacker = ensemble["stacker"];
   out << "\n## Stacker\n\n"
       << "Gradient-boosted trees (XGBoost) on the residual of the blend, with the alphas' "
-      << "predictions and the blend as features, trained on part of validation and stopped "
-      << "early on the rest.\n\n"
-      << stacker_summary(stacker) << ".\n";
-  if (stacker.value("trained", false)) {
+      << "predictions and the blend as features, trained on part of validation. The number "
+      << "of trees kept is the one with the lowest RMSE on the rest of validation (the "
+      << "holdout), and zero when no tree beats the blend alone there.\n\n"
+      << "Outcome: " << stacker_summary(stacker) << ".\n";
+  if (stacker.value("trained", false) && !kept_blend_alone(stacker)) {
     out << "\n| rows | blend RMSE | blend + trees RMSE |\n|---|---:|---:|\n"
         << "| validation holdout | " << metric(stacker["holdout"]["blend"]["rmse"]) << " | "
         << metric(stacker["holdout"]["stacker"]["rmse"]) << " |\n"
@@ -240,8 +277,9 @@ std::string ensemble_markdown(const nlohmann::json& ensemble) {
 
 std::string ensemble_svg(const nlohmann::json& ensemble) {
   // Plot area inside margins; x = number of alphas blended, y = RMSE.
-  const double width = 720, height = 420;
-  const double left = 90, right = 20, top = 40, bottom = 150;
+  // The bottom margin contains the slanted alpha names, then the stacker's caption.
+  const double width = 720, height = 444;
+  const double left = 90, right = 20, top = 40, bottom = 174;
   const double plot_width = width - left - right, plot_height = height - top - bottom;
   const auto& steps = ensemble["steps"];
   const std::size_t n = steps.size();
@@ -322,6 +360,8 @@ std::string ensemble_svg(const nlohmann::json& ensemble) {
         << "<text x=\"" << left + plot_width - 84 << "\" y=\"" << y << "\">" << series[k].split
         << " RMSE</text>\n";
   }
+  svg << "<text x=\"" << left << "\" y=\"" << height - 10 << "\">"
+      << escape_xml(stacker_caption(ensemble["stacker"])) << "</text>\n";
   svg << "</svg>\n";
   return svg.str();
 }

@@ -46,14 +46,17 @@ struct StackerResult {
   bool trained = false;
   std::string skipped_reason;  // why not trained, when !trained
   StackerSettings settings;
-  int rounds = 0;        // trees kept: the best round on the holdout, plus one
+  // Trees kept: the count with the lowest holdout RMSE. It is 0 when no
+  // count of trees beat the blend alone on the holdout. Then the stacker
+  // adds exactly 0, so its predictions and metrics are the blend's.
+  int rounds = 0;
   int rounds_tried = 0;  // rounds trained before early stopping
   std::size_t n_train = 0;
   std::size_t n_holdout = 0;
   std::vector<double> holdout_rmse;  // holdout RMSE of the residual model after each round
   SplitMetrics holdout_blend;        // the blend alone on the holdout rows
-  SplitMetrics holdout_stacker;      // blend + trees on the holdout rows
-  SplitMetrics test_stacker;         // blend + trees on test
+  SplitMetrics holdout_stacker;      // blend + kept trees on the holdout rows
+  SplitMetrics test_stacker;         // blend + kept trees on test
   std::vector<float> test_prediction;
 };
 
@@ -91,8 +94,9 @@ EnsembleResult fit_ensemble(const std::string& name, const BlendData& data,
 
 // Gradient-boosted trees (XGBoost, squared error) on the residual of the
 // blend. Features per rating: the alphas' predictions and the blend. Trains
-// on a seeded (1 - holdout) share of validation, stops early on the rest,
-// and predicts test as clamp(blend + trees).
+// on a seeded (1 - holdout) share of validation, keeps the number of trees
+// with the lowest RMSE on the rest (zero trees when none beats the blend),
+// and predicts test as clamp(blend + kept trees).
 StackerResult fit_stacker(const BlendData& data, const std::vector<float>& validation_blend,
                           const std::vector<float>& test_blend, const StackerSettings& settings,
                           int threads);
@@ -107,6 +111,11 @@ nlohmann::json ensemble_to_json(const EnsembleResult& result, const nlohmann::js
 std::string ensemble_text(const nlohmann::json& ensemble);
 std::string ensemble_markdown(const nlohmann::json& ensemble);
 std::string ensemble_svg(const nlohmann::json& ensemble);
+
+// Formats ensemble.json's "stacker" object as one line. The line gives why
+// the stacker was not trained, or the trees kept with the RMSE of blend and
+// blend + trees. When no tree improved the holdout, it says so.
+std::string stacker_summary(const nlohmann::json& stacker);
 
 // Paths of an ensemble's outputs.
 std::filesystem::path ensemble_json_file(const DataDir& dir, const std::string& name);
