@@ -229,6 +229,16 @@ TEST(AlphaParams, UsedAndUnusedKeys) {
   EXPECT_NO_THROW(params.throw_if_invalid());
 }
 
+TEST(AlphaParams, KnownKeysIncludeAskedOnes) {
+  AlphaParams params(spec_with({{"lambda_u", 0.5}, {"lamda_a", 1}}));
+  params.get<int>("K", 10);
+  EXPECT_FALSE(params.contains("lambda_a"));
+  EXPECT_TRUE(params.contains("lambda_u"));
+  EXPECT_EQ(params.known(), (std::vector<std::string>{"K", "lambda_a", "lambda_u"}));
+  // contains alone does not read a value, so both recipe keys are unread.
+  EXPECT_EQ(params.unused(), (std::vector<std::string>{"lambda_u", "lamda_a"}));
+}
+
 // An alpha whose configure reads one parameter and then throws.
 class ThrowingConfigure final : public Alpha {
  public:

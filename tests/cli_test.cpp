@@ -61,5 +61,16 @@ TEST(Cli, UnknownCommandNamesIt) {
   EXPECT_NE(r.output.find("unknown command 'frobnicate'"), std::string::npos) << r.output;
 }
 
+TEST(Cli, CheckHelpListsWhatItChecks) {
+  const Result r = run_alphas("check --help");
+  EXPECT_EQ(r.status, 0) << r.output;
+  for (const char* checked : {"recipe keys and the types", "references:", "dependency cycles",
+                              "every alpha's parameters, through its plugin's configure phase",
+                              "parameters the family does not"}) {
+    EXPECT_NE(r.output.find(checked), std::string::npos) << checked << " missing in:\n" << r.output;
+  }
+  EXPECT_EQ(r.output.find("keys and types"), std::string::npos) << r.output;
+}
+
 }  // namespace
 }  // namespace alphas

@@ -10,6 +10,8 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <map>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -463,6 +465,25 @@ TEST_F(RunnerTest, PreflightSkipsAlphasNotInTheRun) {
   EXPECT_EQ(run(text, {"left"}).ran, (Names{"base", "left"}));
 }
 
+TEST_F(RunnerTest, PreflightRejectsUnreadParameters) {
+  // base is valid and comes first, yet nothing runs.
+  const std::string text = "alphas:\n"
+                           "  base: {family: RunnerTest}\n"
+                           "  a: {family: RunnerTest, inputs: [base], params: {colour: red}}\n";
+  try {
+    run(text);
+    ADD_FAILURE() << "the unread parameter did not stop the run";
+  } catch (const InputError& e) {
+    const std::string file = (temp_ / "recipe.yaml").string();
+    EXPECT_TRUE(contains(e.what(), file + ":3: a: family RunnerTest has no parameter 'colour'; "
+                                          "its parameters are by, configured_marker, fail, "
+                                          "implicit_probability, marker, offset, scale, "
+                                          "skip_write, sleep_ms."))
+        << e.what();
+  }
+  EXPECT_FALSE(dir_.has_alpha("base"));
+}
+
 TEST_F(RunnerTest, MissingDatasetSectionIsAnError) {
   DataDir empty(temp_ / "empty");
   Recipe recipe = parse_recipe("alphas:\n  a: {family: RunnerTest}\n", temp_ / "r.yaml", temp_.path());
@@ -691,11 +712,15 @@ TEST_F(CommandTest, FailedRunKeepsRecordedRecipe) {
   EXPECT_EQ(read_text(dir_.recipe_file()), recorded);
 }
 
-TEST_F(CommandTest, RunWarnsAboutUnreadParameters) {
+TEST_F(CommandTest, RunRejectsUnreadParameters) {
   const fs::path recipe = write_recipe("alphas:\n  a: {family: RunnerTest, params: {ofset: 1}}\n");
   const Outcome run = alphas({"--data-dir", dir_.root().string(), "run", "--recipe", recipe.string()});
-  ASSERT_EQ(run.status, 0) << run.err;
-  EXPECT_TRUE(contains(run.err, "a: family RunnerTest never read parameter(s) ofset"));
+  EXPECT_EQ(run.status, 1);
+  EXPECT_TRUE(contains(run.err, recipe.string() + ":2: a: family RunnerTest has no parameter "
+                                                  "'ofset'; did you mean 'offset'?"))
+      << run.err;
+  EXPECT_TRUE(contains(run.err, "plugins/runner_test/README.md")) << run.err;
+  EXPECT_FALSE(dir_.has_alpha("a"));
 }
 
 TEST_F(CommandTest, DryRunPrintsThePlan) {
@@ -766,6 +791,52 @@ TEST_F(CommandTest, ListAndShowReportStoredOutputs) {
   const Outcome missing = alphas({"--data-dir", dir_.root().string(), "show", "top"});
   EXPECT_EQ(missing.status, 1);
   EXPECT_TRUE(contains(missing.err, "no stored output named 'top'"));
+  // The recipe of the last run, as recorded in the data directory.
+  EXPECT_TRUE(contains(missing.err, "it is defined in recipe " + dir_.recipe_file().string() +
+                                        ", so run 'alphas run top' first"))
+      << missing.err;
+}
+
+TEST_F(CommandTest, ShowNameOutsideRecipe) {
+  const fs::path recipe = write_recipe(chain_recipe());
+  ASSERT_EQ(alphas({"--data-dir", dir_.root().string(), "run", "--recipe", recipe.string(), "left"}).status, 0);
+
+  const Outcome nope = alphas({"--data-dir", dir_.root().string(), "show", "Nope"});
+  EXPECT_EQ(nope.status, 1);
+  EXPECT_TRUE(contains(nope.err, "'Nope' is not an alpha or ensemble of recipe " +
+                                     dir_.recipe_file().string() + " and has no stored output"))
+      << nope.err;
+  EXPECT_FALSE(contains(nope.err, "alphas run Nope")) << nope.err;
+  EXPECT_FALSE(contains(nope.err, "Did you mean")) << nope.err;
+
+  const Outcome typo = alphas({"--data-dir", dir_.root().string(), "show", "rigth"});
+  EXPECT_EQ(typo.status, 1);
+  EXPECT_TRUE(contains(typo.err, "'rigth' is not an alpha or ensemble")) << typo.err;
+  EXPECT_TRUE(contains(typo.err, "Did you mean 'right'?")) << typo.err;
+
+  const Outcome extra = alphas({"--data-dir", dir_.root().string(), "show", "top.Implicit"});
+  EXPECT_EQ(extra.status, 1);
+  EXPECT_TRUE(contains(extra.err, "if it is an extra output of alpha 'top'")) << extra.err;
+}
+
+TEST_F(CommandTest, ShowLabelsImplicitMetrics) {
+  const fs::path recipe =
+      write_recipe("alphas:\n  a: {family: RunnerTest, params: {implicit_probability: 0.25}}\n");
+  ASSERT_EQ(alphas({"--data-dir", dir_.root().string(), "run", "--recipe", recipe.string()}).status, 0);
+
+  const Outcome implicit = alphas({"--data-dir", dir_.root().string(), "show", "a.Implicit"});
+  ASSERT_EQ(implicit.status, 0) << implicit.err;
+  EXPECT_TRUE(contains(implicit.out, "metrics (cross-entropy of the list probabilities"))
+      << implicit.out;
+  EXPECT_FALSE(contains(implicit.out, "b * prediction")) << implicit.out;
+  // Every validation pair gets p = 0.25, so the cross-entropy is -ln 0.25.
+  EXPECT_TRUE(contains(implicit.out, "cross_entropy")) << implicit.out;
+  EXPECT_TRUE(contains(implicit.out, "1.38629")) << implicit.out;
+
+  const Outcome rating = alphas({"--data-dir", dir_.root().string(), "show", "a"});
+  ASSERT_EQ(rating.status, 0) << rating.err;
+  EXPECT_TRUE(contains(rating.out, "metrics (b * prediction against the target residuals)"))
+      << rating.out;
 }
 
 TEST_F(CommandTest, SecondRunRefusesWhileLocked) {
@@ -817,13 +888,14 @@ TEST_F(CommandTest, CheckReportsAllProblemsInOnePass) {
   const Outcome check = alphas({"check", recipe.string()});
   EXPECT_EQ(check.status, 1);
   const std::string file = recipe.string();
-  EXPECT_TRUE(contains(check.err, file + ": 5 problems:"));
+  EXPECT_TRUE(contains(check.err, file + ": 6 problems:"));
   EXPECT_TRUE(contains(check.err, file + ":2: unknown key 'colour' in alpha 'base'"));
   EXPECT_TRUE(contains(check.err, file + ":5: alpha 'mid' has input 'bsae', which is not defined"));
   EXPECT_TRUE(contains(check.err, file + ":7: alpha 'top' has family 'RunnerTset'"));
   EXPECT_TRUE(contains(check.err, file + ":6: mid: parameter 'by' is \"column\""));
   EXPECT_TRUE(contains(check.err, file + ":6: mid: parameter 'sleep_ms' is -2"));
-  EXPECT_TRUE(contains(check.err, file + ":6: mid: family RunnerTest never read parameter(s) ofset"));
+  EXPECT_TRUE(contains(check.err, file + ":6: mid: family RunnerTest has no parameter 'ofset'; "
+                                         "did you mean 'offset'?"));
   EXPECT_FALSE(contains(check.out, "valid"));
 }
 
@@ -839,17 +911,81 @@ TEST_F(CommandTest, CheckRunsEveryPluginsConfigure) {
       "  UserItemBiases: {family: UserItemBiases, params: {lambda_u: -1, max_iterations: 0}}\n"
       "  MF: {family: MatrixFactorization, inputs: [UserItemBiases], params: {K: -4}}\n"
       "  ItemCF: {family: ItemCF, inputs: [UserItemBiases]}\n"
-      "  ItemCF.8: {family: ItemCF, inputs: [UserItemBiases], params: {lambda3: \"x\"}}\n");
+      "  ItemCF.8: {family: ItemCF, inputs: [UserItemBiases], params: {lambda3: \"x\"}}\n"
+      "  MF.2:\n"
+      "    family: MatrixFactorization\n"
+      "    inputs: [UserItemBiases]\n"
+      "    params:\n"
+      "      lamda_u: 0.1\n"
+      "      levle: 3.0\n");
   const Outcome check = alphas({"check", recipe.string()});
   EXPECT_EQ(check.status, 1);
   const std::string file = recipe.string();
-  EXPECT_TRUE(contains(check.err, file + ": 5 problems:"));
+  EXPECT_TRUE(contains(check.err, file + ": 7 problems:"));
   EXPECT_TRUE(contains(check.err, file + ":2: UserItemBiases: parameter 'lambda_u' is -1"));
   EXPECT_TRUE(contains(check.err, file + ":2: UserItemBiases: parameter 'max_iterations' is 0"));
   EXPECT_TRUE(contains(check.err, file + ":3: MF: parameter 'K' is -4, but it must be >= 1"));
   EXPECT_TRUE(contains(check.err, file + ":4: ItemCF: the number of neighbors is not set"));
   EXPECT_TRUE(contains(check.err, file + ":5: ItemCF.8: parameter 'lambda3' is \"x\", but it "
                                          "must be a number"));
+  // lambda_u is optional: the plugin only checks with contains whether the recipe sets it.
+  EXPECT_TRUE(contains(check.err, file + ":10: MF.2: family MatrixFactorization has no parameter "
+                                         "'lamda_u'; did you mean 'lambda_u'?"));
+  EXPECT_TRUE(contains(check.err, file + ":11: MF.2: family MatrixFactorization has no parameter "
+                                         "'levle'; its parameters are K, lambda_a, lambda_initial, "
+                                         "lambda_lower, lambda_u, lambda_upper, max_iterations, "
+                                         "patience, search_evaluations, tolerance, "
+                                         "tuning_iterations."));
+  EXPECT_TRUE(contains(check.err, "plugin matrix_factorization documents its parameter table on "
+                                  "its page under docs/alphas/, linked from "
+                                  "plugins/matrix_factorization/README.md"));
+}
+
+// The keys in the first column of the "## Parameters" table of a docs page;
+// a cell may name several keys ("`beta1`, `beta2`").
+std::set<std::string> documented_keys(const fs::path& page) {
+  std::istringstream lines(read_text(page));
+  std::set<std::string> keys;
+  bool in_section = false;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("## ", 0) == 0) in_section = line == "## Parameters";
+    if (!in_section || line.rfind("| `", 0) != 0) continue;
+    const std::string cell = line.substr(1, line.find('|', 1) - 1);
+    for (std::size_t open = cell.find('`'); open != std::string::npos;) {
+      const std::size_t close = cell.find('`', open + 1);
+      if (close == std::string::npos) break;
+      keys.insert(cell.substr(open + 1, close - open - 1));
+      open = cell.find('`', close + 1);
+    }
+  }
+  return keys;
+}
+
+TEST(ParameterDocs, TablesMatchConfigure) {
+  const fs::path docs = fs::path(ALPHAS_TEST_DATA_DIR) / ".." / ".." / "docs" / "alphas";
+  const std::map<std::string, std::vector<std::string>> pages = {
+      {"user_item_biases.md", {"UserItemBiases"}},
+      {"matrix_factorization.md", {"MatrixFactorization"}},
+      {"item_cf.md", {"ItemCF"}},
+      {"gnn.md", {"GNN", "GNN.Resid"}}};
+  PluginHost built({fs::path(ALPHAS_PLUGIN_DIR)});
+  int checked = 0;
+  for (const auto& [page, page_families] : pages) {
+    if (!built.has_family(page_families.front())) continue;
+    // The keys every family of the page requests when the recipe sets none.
+    std::set<std::string> known;
+    for (const auto& family : page_families) {
+      AlphaSpec spec;
+      spec.name = family + ".7";
+      spec.family = family;
+      AlphaParams params(spec);
+      configure_alpha(*built.create(family), params);
+      for (const auto& key : params.known()) known.insert(key);
+    }
+    EXPECT_EQ(documented_keys(docs / page), known) << page;
+    ++checked;
+  }
+  if (checked == 0) GTEST_SKIP() << "no plugin with a docs page is built in " << ALPHAS_PLUGIN_DIR;
 }
 
 TEST_F(CommandTest, SmallRecipeRunsEndToEnd) {

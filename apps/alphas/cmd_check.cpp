@@ -1,11 +1,11 @@
-// `alphas check`: validates a recipe without reading ratings or running anything.
+// `alphas check`: checks a recipe and its alphas' parameters without reading
+// ratings or running anything.
 #include <iostream>
 #include <string>
 
 #include <boost/program_options.hpp>
 
 #include "alphas/error.hpp"
-#include "alphas/log.hpp"
 #include "alphas/runner.hpp"
 #include "commands.hpp"
 
@@ -26,11 +26,17 @@ int cmd_check(const GlobalOptions&, const Args& args) {
   po::notify(vm);
   if (vm.count("help")) {
     std::cout << "Usage: alphas [global options] check RECIPE\n\n"
-                 "Validates a recipe: keys and types, names and placeholders, references to\n"
-                 "alphas, dependency cycles, plugin families, the dataset settings, and the\n"
-                 "parameters of every alpha (each plugin's configure phase). Reads no ratings\n"
-                 "and runs nothing. Prints every problem found in one pass and exits with\n"
-                 "status 1 when there is any.\n\n"
+                 "Checks a recipe without reading ratings or running anything:\n"
+                 "  - recipe keys and the types of their values;\n"
+                 "  - alpha names and their {placeholders};\n"
+                 "  - references: every input, target and ensemble entry names an alpha;\n"
+                 "  - dependency cycles through inputs and targets;\n"
+                 "  - that a plugin provides every family, and the dataset settings;\n"
+                 "  - every alpha's parameters, through its plugin's configure phase: values\n"
+                 "    of the wrong type or out of range, and parameters the family does not\n"
+                 "    read (usually misspellings).\n"
+                 "Prints every problem found in one pass, each with the recipe file and line,\n"
+                 "and exits with status 1 when there is any; otherwise prints the run order.\n\n"
               << options << "\n";
     return 0;
   }
@@ -39,7 +45,6 @@ int cmd_check(const GlobalOptions&, const Args& args) {
   const std::filesystem::path file = vm["recipe"].as<std::string>();
   PluginHost host(PluginHost::default_directories());
   const RecipeCheck check = check_recipe(file, host, default_share_dir());
-  for (const auto& warning : check.warnings) host_log().warn("{}", warning);
   check.throw_if_invalid();
   const Recipe& recipe = check.recipe;
 

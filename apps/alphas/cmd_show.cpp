@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <iomanip>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 
@@ -11,6 +12,8 @@
 #include "alphas/atomic_file.hpp"
 #include "alphas/ensemble.hpp"
 #include "alphas/error.hpp"
+#include "alphas/recipe.hpp"
+#include "alphas/runner.hpp"
 #include "commands.hpp"
 
 namespace alphas::cli {
@@ -47,6 +50,12 @@ std::vector<std::string> stored_outputs(const DataDir& dir) {
   }
   std::sort(names.begin(), names.end());
   return names;
+}
+
+std::string join_names(const std::vector<std::string>& names) {
+  std::string text;
+  for (const auto& name : names) text += (text.empty() ? "" : ", ") + name;
+  return text;
 }
 
 // params.json with metrics.json under "metrics".
@@ -92,6 +101,25 @@ void print_map(const std::string& title, const nlohmann::json& map) {
   }
 }
 
+// An implicit output stores list probabilities, and its metrics are their
+// cross-entropy. Outputs of earlier versions lack the "implicit" flag but
+// have only cross-entropy metrics.
+bool is_implicit(const nlohmann::json& json, const nlohmann::json& metrics) {
+  if (json.contains("implicit")) return json["implicit"] == true;
+  for (const auto& [split, values] : metrics.items()) {
+    if (values.contains("cross_entropy") && !values.contains("rmse")) return true;
+  }
+  return false;
+}
+
+std::string metrics_label(const nlohmann::json& json, const nlohmann::json& metrics) {
+  if (is_implicit(json, metrics)) {
+    return "cross-entropy of the list probabilities: mean -log p over the split's pairs, "
+           "each on its user's list";
+  }
+  return "b * prediction against the target residuals";
+}
+
 void print_alpha(const nlohmann::json& json) {
   std::cout << json.value("name", std::string("?")) << "  (family "
             << json.value("family", std::string("?")) << ", plugin version "
@@ -117,7 +145,7 @@ void print_alpha(const nlohmann::json& json) {
       if (std::find(columns.begin(), columns.end(), key) == columns.end()) columns.push_back(key);
     }
   }
-  std::cout << "metrics (b * prediction against the target residuals):\n  "
+  std::cout << "metrics (" << metrics_label(json, metrics) << "):\n  "
             << std::setw(12) << std::left << "split";
   for (const auto& column : columns) std::cout << std::setw(12) << std::right << column;
   std::cout << "\n";
@@ -130,6 +158,51 @@ void print_alpha(const nlohmann::json& json) {
     std::cout << "\n";
   }
   std::cout << "output: " << json.value("output", std::string()) << "\n";
+}
+
+// The recipe that `alphas list` would use, or nothing when it cannot be read.
+std::optional<Recipe> current_recipe(const DataDir& dir) {
+  try {
+    return read_resolved_recipe(choose_recipe_file(dir, std::nullopt, default_share_dir()));
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+}
+
+// Why `name` has no stored output: an alpha or ensemble of the recipe that
+// has not run, maybe an extra output of an alpha (GNN.1.Implicit of GNN.1),
+// or a name the recipe does not define, with the nearest defined name.
+std::string missing_output_message(const DataDir& dir, const std::string& name) {
+  const std::vector<std::string> stored = stored_outputs(dir);
+  const std::string where = " in " + dir.alphas_dir().string() +
+                            (stored.empty() ? std::string(" (nothing has run yet)")
+                                            : " (stored: " + join_names(stored) + ")");
+  const std::optional<Recipe> recipe = current_recipe(dir);
+  if (!recipe) {
+    return "no stored output named '" + name + "'" + where +
+           "; 'alphas list' shows the names of the recipe";
+  }
+  const std::string recipe_file = recipe->file.string();
+  if (recipe->find_alpha(name) || recipe->find_ensemble(name)) {
+    return "no stored output named '" + name + "'" + where + "; it is defined in recipe " +
+           recipe_file + ", so run 'alphas run " + name + "' first";
+  }
+  for (const auto& alpha : recipe->alphas) {
+    if (name.rfind(alpha.name + ".", 0) == 0) {
+      return "no stored output named '" + name + "'" + where + "; if it is an extra output of "
+             "alpha '" + alpha.name + "' of recipe " + recipe_file + ", run 'alphas run " +
+             alpha.name + "' first";
+    }
+  }
+
+  std::vector<std::string> known = stored;
+  for (const auto& alpha : recipe->alphas) known.push_back(alpha.name);
+  for (const auto& ensemble : recipe->ensembles) known.push_back(ensemble.name);
+  const std::string nearest = nearest_spelling(name, known);
+  const std::string suggestion = nearest.empty() ? "" : " Did you mean '" + nearest + "'?";
+  return "'" + name + "' is not an alpha or ensemble of recipe " + recipe_file +
+         " and has no stored output" + where + "." + suggestion +
+         " 'alphas list' shows the recipe's names";
 }
 
 }  // namespace
@@ -178,13 +251,7 @@ int cmd_show(const GlobalOptions& global, const Args& args) {
     }
     return 0;
   }
-  const auto stored = stored_outputs(dir);
-  std::string list;
-  for (const auto& output : stored) list += (list.empty() ? "" : ", ") + output;
-  throw InputError("no stored output named '" + name + "' in " + dir.alphas_dir().string() +
-                   (stored.empty() ? std::string(" (nothing has run yet)")
-                                   : " (stored: " + list + ")") +
-                   "; run 'alphas run " + name + "' first, or 'alphas list' for the recipe's names");
+  throw InputError(missing_output_message(dir, name));
 }
 
 }  // namespace alphas::cli

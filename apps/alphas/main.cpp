@@ -30,7 +30,7 @@ const std::map<std::string, Command>& commands() {
       {"list", {alphas::cli::cmd_list, "list the alphas of the recipe with state and validation RMSE"}},
       {"show", {alphas::cli::cmd_show, "show one alpha's metrics, params and inputs"}},
       {"plugins", {alphas::cli::cmd_plugins, "list the plugins found, with versions and families"}},
-      {"check", {alphas::cli::cmd_check, "validate a recipe without running anything"}},
+      {"check", {alphas::cli::cmd_check, "check a recipe's keys, references, cycles and parameters"}},
   };
   return table;
 }

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "alphas/error.hpp"
+#include "alphas/recipe.hpp"
 
 namespace alphas::recipe_detail {
 
@@ -80,3 +81,11 @@ std::string join(const std::vector<std::string>& names, const std::string& separ
 }
 
 }  // namespace alphas::recipe_detail
+
+namespace alphas {
+
+std::string nearest_spelling(const std::string& name, const std::vector<std::string>& candidates) {
+  return recipe_detail::nearest_spelling(name, candidates);
+}
+
+}  // namespace alphas

@@ -318,7 +318,6 @@ void Runner::preflight(const std::vector<NodeStatus>& plan) const {
   recipe_detail::Problems problems(recipe_.file.string());
   recipe_detail::check_families(recipe_, host_families(host_), alphas, problems);
   const ParameterCheck parameters = check_parameters(recipe_, host_, to_run);
-  for (const auto& warning : parameters.warnings) host_log().warn("{}", warning);
   for (const auto& problem : parameters.problems) problems.add_message(problem);
   if (!problems.empty()) {
     host_log().error("the recipe has {} problem(s); nothing ran and no output changed",

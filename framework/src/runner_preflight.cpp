@@ -38,7 +38,28 @@ std::string location(const Recipe& recipe, const RecipeAlpha& alpha, const std::
   return recipe.file.string() + ":" + std::to_string(line) + ": ";
 }
 
-// Configures one alpha and adds what it found to `check`.
+// Returns "<alpha>: family F has no parameter '<key>'" with the nearest
+// known name, or every known name when none is close, and where they are
+// documented.
+std::string unknown_parameter_message(const RecipeAlpha& alpha, const std::string& key,
+                                      const std::vector<std::string>& known,
+                                      const std::string& plugin) {
+  std::string message = alpha.name + ": family " + alpha.family + " has no parameter '" + key + "'";
+  const std::string nearest = recipe_detail::nearest_spelling(key, known);
+  if (!nearest.empty()) {
+    message += "; did you mean '" + nearest + "'?";
+  } else if (known.empty()) {
+    message += "; it reads no parameters";
+  } else {
+    message += "; its parameters are " + recipe_detail::join(known);
+  }
+  return message + ". Fix or remove it in the recipe's params; plugin " + plugin +
+         " documents its parameter table on its page under docs/alphas/, linked from plugins/" +
+         plugin + "/README.md";
+}
+
+// Configures one alpha and adds what it found to `check`: the problems its
+// configure phase recorded and every parameter it never read.
 void configure_one(const Recipe& recipe, const PluginHost& host, const RecipeAlpha& alpha,
                    ParameterCheck& check) {
   AlphaParams params(runner_detail::alpha_spec(alpha));
@@ -53,12 +74,10 @@ void configure_one(const Recipe& recipe, const PluginHost& host, const RecipeAlp
   for (const ParamProblem& problem : params.problems()) {
     check.problems.push_back(location(recipe, alpha, problem.key) + problem.message);
   }
-  const std::vector<std::string> unused = params.unused();
-  if (!unused.empty()) {
-    check.warnings.push_back(location(recipe, alpha, unused.front()) + alpha.name + ": family " +
-                             alpha.family + " never read parameter(s) " +
-                             recipe_detail::join(unused) +
-                             "; check their spelling against the plugin's parameter table");
+  const std::string plugin = host.plugin_for(alpha.family).name;
+  for (const std::string& key : params.unused()) {
+    check.problems.push_back(location(recipe, alpha, key) +
+                             unknown_parameter_message(alpha, key, params.known(), plugin));
   }
 }
 
@@ -108,7 +127,6 @@ RecipeCheck check_recipe(const std::filesystem::path& file, const PluginHost& ho
 
   RecipeCheck check;
   check.problems = problems.messages();
-  check.warnings = parameters.warnings;
   check.recipe = std::move(recipe);
   return check;
 }

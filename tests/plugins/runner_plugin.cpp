@@ -14,6 +14,9 @@
 //   skip_write  return from write without writing predictions (default false)
 //   configured_marker  a file that configure appends the alpha's name to
 //                      (default none), to observe when configure runs
+//   implicit_probability  when > 0, also writes <name>.Implicit, an implicit
+//                      output predicting this probability for every pair
+//                      (default 0: none); must be in [0, 1]
 #include <chrono>
 #include <fstream>
 #include <stdexcept>
@@ -39,6 +42,11 @@ class RunnerTestAlpha final : public alphas::Alpha {
     if (sleep_ms_ < 0) params.reject("sleep_ms", std::to_string(sleep_ms_), "it must be >= 0");
     fail_ = params.get<bool>("fail", false);
     skip_write_ = params.get<bool>("skip_write", false);
+    implicit_probability_ = params.get<double>("implicit_probability", 0.0);
+    if (!(implicit_probability_ >= 0 && implicit_probability_ <= 1)) {
+      params.reject("implicit_probability", std::to_string(implicit_probability_),
+                    "it must be in [0, 1]");
+    }
     const std::string configured = params.get<std::string>("configured_marker", "");
     if (!configured.empty()) std::ofstream(configured, std::ios::app) << params.name() << "\n";
   }
@@ -78,6 +86,14 @@ class RunnerTestAlpha final : public alphas::Alpha {
       }
       return values;
     });
+    if (implicit_probability_ > 0) {
+      const auto probability = static_cast<float>(implicit_probability_);
+      context.write_predictions(
+          [probability](const std::vector<int32_t>& users, const std::vector<int32_t>&) {
+            return std::vector<float>(users.size(), probability);
+          },
+          alphas::OutputOptions{".Implicit", true});
+    }
   }
 
  private:
@@ -88,6 +104,7 @@ class RunnerTestAlpha final : public alphas::Alpha {
   int sleep_ms_ = 0;
   bool fail_ = false;
   bool skip_write_ = false;
+  double implicit_probability_ = 0;
   alphas::Ratings training_;
   std::vector<float> mean_;
 };

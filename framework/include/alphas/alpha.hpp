@@ -106,7 +106,12 @@ class AlphaParams {
 
   const AlphaSpec& spec() const { return spec_; }
   const std::string& name() const { return spec_.name; }
-  bool contains(const std::string& key) const { return spec_.params.contains(key); }
+  // True when the recipe sets `key`. Asking marks `key` as a parameter the
+  // alpha knows, like get does.
+  bool contains(const std::string& key) const {
+    known_keys_.insert(key);
+    return spec_.params.contains(key);
+  }
 
   // The value of `key` from the recipe, or `fallback` when absent. A value
   // of another JSON type, or an integer outside the range of T, is recorded
@@ -131,7 +136,11 @@ class AlphaParams {
   // The values read, defaults included, as params.json records them.
   const nlohmann::json& used() const { return used_; }
   // Keys of the recipe's params that the alpha never read, in key order.
+  // The preflight and `alphas check` reject each as an unknown parameter.
   std::vector<std::string> unused() const;
+  // Every key the alpha asked for through get or contains, set in the
+  // recipe or not, in key order: the parameter names it knows.
+  std::vector<std::string> known() const { return {known_keys_.begin(), known_keys_.end()}; }
 
  private:
   bool has_problem(const std::string& key) const;
@@ -139,6 +148,7 @@ class AlphaParams {
   AlphaSpec spec_;
   nlohmann::json used_ = nlohmann::json::object();
   std::set<std::string> read_keys_;
+  mutable std::set<std::string> known_keys_;
   std::vector<ParamProblem> problems_;
 };
 
@@ -219,7 +229,8 @@ class AlphaContext {
   // the log as one folder that appears atomically.
   void write_predictions(const Predictor& predict, const OutputOptions& options = {});
 
-  // Parameters of the recipe that the alpha never read; the runner warns.
+  // Parameters of the recipe that the alpha never read; the runner's
+  // preflight rejects them before any alpha runs.
   std::vector<std::string> unused_params() const { return params_.unused(); }
 
  private:
@@ -236,6 +247,7 @@ class AlphaContext {
 template <class T>
 T AlphaParams::get(const std::string& key, const T& fallback) {
   read_keys_.insert(key);
+  known_keys_.insert(key);
   T value = fallback;
   auto found = spec_.params.find(key);
   if (found != spec_.params.end()) {

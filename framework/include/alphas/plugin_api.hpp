@@ -14,8 +14,9 @@
 #include "alphas/alpha.hpp"
 
 // Bump when Alpha, AlphaParams, AlphaContext or any type they expose
-// changes layout. Version 2 added the configure phase (Alpha::configure).
-#define ALPHAS_ABI_VERSION 2
+// changes layout. Version 2 added the configure phase (Alpha::configure),
+// version 3 the parameter names an alpha asks for (AlphaParams::known).
+#define ALPHAS_ABI_VERSION 3
 
 // Alpha objects cross the library boundary as C++ objects, so host and
 // plugin must share a compiler and standard library; the host compares this.

@@ -127,6 +127,11 @@ bool pattern_matches(const std::string& pattern, const std::string& name);
 std::vector<std::string> dependency_order(const Recipe& recipe,
                                           const std::vector<std::string>& names);
 
+// Returns the candidate closest to `name` by edit distance (case-insensitive,
+// adjacent transpositions count as one edit) when at most a third of `name`
+// differs, else "". Recipe checks use it to suggest a misspelt name.
+std::string nearest_spelling(const std::string& name, const std::vector<std::string>& candidates);
+
 // Returns the alphas that depend on `name` directly or transitively, in
 // recipe order.
 std::vector<std::string> dependents_of(const Recipe& recipe, const std::string& name);

@@ -46,13 +46,14 @@ struct ParameterCheck {
   // Each "<recipe file>:<line>: <message>", the line being the parameter's
   // when the recipe sets it, else the alpha's.
   std::vector<std::string> problems;
-  // Parameters that an alpha never read (likely typos), in the same form.
-  std::vector<std::string> warnings;
 };
 
 // Creates each alpha of `names` whose family `host` provides and runs its
-// configure phase (Alpha::configure), which needs no dataset. An alpha whose
-// plugin fails to create it counts as a problem.
+// configure phase (Alpha::configure), which needs no dataset. Each problem
+// that configure records is a problem here, and so is each parameter the
+// alpha never read (usually a misspelling), with the nearest parameter name
+// the alpha asked for.
+// An alpha whose plugin fails to create it counts as a problem.
 ParameterCheck check_parameters(const Recipe& recipe, const PluginHost& host,
                                 const std::vector<std::string>& names);
 
@@ -60,7 +61,6 @@ ParameterCheck check_parameters(const Recipe& recipe, const PluginHost& host,
 struct RecipeCheck {
   Recipe recipe;  // what parsed; without alphas when the file is not valid YAML
   std::vector<std::string> problems;
-  std::vector<std::string> warnings;
 
   // Throws InputError with every problem, one per line, if there is any.
   void throw_if_invalid() const;
