@@ -57,16 +57,17 @@ fs::path cut_copy(const testing::TempDir& dir, const std::string& name, uint64_t
   return copy;
 }
 
-// Constructs a PluginHost over `directory` and returns the PluginError
-// message; fails the test when none is thrown.
+// Constructs a PluginHost over `directory`, which must hold one damaged
+// file, and returns its load problem message; fails the test when the host
+// skips no file or more than one.
 std::string load_error(const fs::path& directory) {
-  try {
-    PluginHost host({directory});
-  } catch (const PluginError& error) {
-    return error.what();
+  PluginHost host({directory}, LoadProblemLog::kSilent);
+  if (host.load_problems().size() != 1) {
+    ADD_FAILURE() << host.load_problems().size() << " files skipped in " << directory
+                  << ", expected 1";
+    return {};
   }
-  ADD_FAILURE() << "no PluginError for " << directory;
-  return {};
+  return host.load_problems().front().message;
 }
 
 std::string damaged(const fs::path& file, const std::string& reason) {
@@ -157,28 +158,48 @@ TEST(PluginHostDamaged, ProgramHeaderTableCut) {
 }
 
 TEST(PluginHostDamaged, CutCopyNextToGoodPlugin) {
-  // Files load in sorted order: the good copy loads, then the cut one fails
-  // the host with a PluginError instead of a crash.
+  // Files load in sorted order: the cut copy is skipped without a crash and
+  // the whole copy after it still loads.
   testing::TempDir dir;
-  fs::copy_file(kGoodPlugin, dir / "a_whole.so");
-  const fs::path cut = cut_copy(dir, "b_cut.so", fs::file_size(kGoodPlugin) / 3);
-  const std::string message = load_error(dir.path());
-  EXPECT_TRUE(contains(message, "plugin " + cut.string() + ": damaged ELF file ("));
+  const fs::path cut = cut_copy(dir, "a_cut.so", fs::file_size(kGoodPlugin) / 3);
+  fs::copy_file(kGoodPlugin, dir / "b_whole.so");
+  PluginHost host({dir.path()}, LoadProblemLog::kSilent);
+  ASSERT_EQ(host.plugins().size(), 1u);
+  EXPECT_EQ(host.plugins().front().file, dir / "b_whole.so");
+  ASSERT_EQ(host.load_problems().size(), 1u);
+  EXPECT_EQ(host.load_problems().front().file, cut);
+  EXPECT_TRUE(contains(host.load_problems().front().message,
+                       "plugin " + cut.string() + ": damaged ELF file ("));
+}
+
+TEST(PluginHostDamaged, EmptyFileSkipped) {
+  testing::TempDir dir;
+  const fs::path empty = cut_copy(dir, "a_empty.so", 0);
+  fs::copy_file(kGoodPlugin, dir / "b_whole.so");
+  PluginHost host({dir.path()}, LoadProblemLog::kSilent);
+  EXPECT_EQ(host.plugins().size(), 1u);
+  ASSERT_EQ(host.load_problems().size(), 1u);
+  // No ELF magic number, so the ELF check leaves the file to dlopen, which
+  // reads the header with read(2) and rejects it without mapping it.
+  EXPECT_TRUE(contains(host.load_problems().front().message,
+                       "failed to load plugin " + empty.string() + ": "));
 }
 
 TEST(PluginHostDamaged, PluginsCommandReportsCutFile) {
   testing::TempDir dir;
   const fs::path cut = cut_copy(dir, "cut.so", fs::file_size(kGoodPlugin) / 2);
+  fs::copy_file(kGoodPlugin, dir / "whole.so");
   const std::string command = "ALPHAS_PLUGIN_PATH='" + dir.path().string() + "' '" +
-                              ALPHAS_BINARY + "' plugins >/dev/null 2>'" +
+                              ALPHAS_BINARY + "' plugins >'" + (dir / "out").string() + "' 2>'" +
                               (dir / "err").string() + "'";
   const int status = std::system(command.c_str());
   ASSERT_TRUE(WIFEXITED(status)) << "alphas plugins ended by a signal";
   EXPECT_EQ(WEXITSTATUS(status), 1);
-  std::ifstream err(dir / "err");
+  std::ifstream out(dir / "out");
   std::stringstream text;
-  text << err.rdbuf();
-  EXPECT_TRUE(contains(text.str(), "alphas: error: plugin " + cut.string() + ": damaged ELF file ("));
+  text << out.rdbuf();
+  EXPECT_TRUE(contains(text.str(), (dir / "whole.so").string()));
+  EXPECT_TRUE(contains(text.str(), "    plugin " + cut.string() + ": damaged ELF file ("));
   EXPECT_TRUE(contains(text.str(), "); rebuild or remove it"));
 }
 

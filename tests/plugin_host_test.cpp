@@ -50,21 +50,37 @@ bool is_loaded(const fs::path& file) {
   return true;
 }
 
-// Constructs a PluginHost over `directories` and returns the PluginError
-// message; fails the test if no PluginError is thrown. `stderr_text`
-// receives what was written to stderr meanwhile.
+// Constructs a PluginHost over `directories`, which must hold one file that
+// cannot be loaded, and returns that file's load problem message; fails the
+// test when the host skips no file or more than one. `stderr_text` receives
+// what was written to stderr meanwhile.
 std::string load_error(const std::vector<fs::path>& directories, std::string* stderr_text = nullptr) {
   testing::StderrCapture capture;
   std::string message;
-  try {
+  {
     PluginHost host(directories);
-    ADD_FAILURE() << "no PluginError for " << directories.front();
-  } catch (const PluginError& error) {
-    message = error.what();
+    if (host.load_problems().size() == 1) {
+      message = host.load_problems().front().message;
+    } else {
+      ADD_FAILURE() << host.load_problems().size() << " files skipped in " << directories.front()
+                    << ", expected 1";
+    }
   }
   const std::string captured = capture.finish();
   if (stderr_text != nullptr) *stderr_text = captured;
   return message;
+}
+
+// Constructs a PluginHost over `directories` and returns the PluginError
+// message of the constructor; fails the test if none is thrown.
+std::string construction_error(const std::vector<fs::path>& directories) {
+  try {
+    PluginHost host(directories);
+    ADD_FAILURE() << "no PluginError for " << directories.front();
+  } catch (const PluginError& error) {
+    return error.what();
+  }
+  return {};
 }
 
 // ---------------------------------------------------------------------------
@@ -216,7 +232,7 @@ TEST(PluginHost, ToolchainMismatch) {
 }
 
 TEST(PluginHost, DuplicateFamilyNamesBothFiles) {
-  const std::string message = load_error({scenario("duplicate")});
+  const std::string message = construction_error({scenario("duplicate")});
   const fs::path first = scenario("duplicate") / "libtest_duplicate_a.so";
   const fs::path second = scenario("duplicate") / "libtest_duplicate_b.so";
   EXPECT_EQ(message, "alpha family 'TestDuplicate' is provided by two plugins: " + first.string() +
@@ -224,11 +240,61 @@ TEST(PluginHost, DuplicateFamilyNamesBothFiles) {
                          ". Remove one of them from the plugin directories.");
 }
 
-TEST(PluginHost, FirstBadFileStopsLoading) {
-  // Directories are read in the order given, so the no-version plugin
-  // fails after the good plugin loaded.
-  const std::string message = load_error({scenario("good"), scenario("no_version")});
-  EXPECT_TRUE(contains(message, "libtest_no_version.so is not an alphas plugin"));
+TEST(PluginHost, BadFileSkippedOthersLoad) {
+  // Directories are read in the order given: the good plugin loads before
+  // and after the file that is not a plugin.
+  const fs::path bad = scenario("no_version") / "libtest_no_version.so";
+  testing::StderrCapture capture;
+  PluginHost host({scenario("good"), scenario("no_version"), scenario("null_create")});
+  const std::string stderr_text = capture.finish();
+
+  ASSERT_EQ(host.plugins().size(), 2u);
+  EXPECT_EQ(host.plugins()[0].name, "test_constant");
+  EXPECT_EQ(host.plugins()[1].name, "test_null_create");
+  ASSERT_EQ(host.load_problems().size(), 1u);
+  EXPECT_EQ(host.load_problems()[0].file, bad);
+  EXPECT_EQ(host.load_problems()[0].message,
+            bad.string() + " is not an alphas plugin (symbol alphas_plugin_abi_version not found)");
+  EXPECT_TRUE(contains(stderr_text, "skipping plugin file " + bad.string() + ": " + bad.string() +
+                                        " is not an alphas plugin"));
+  EXPECT_TRUE(host.has_family("TestConstant"));
+  EXPECT_TRUE(host.has_family("TestNull"));
+}
+
+TEST(PluginHost, EveryBadFileRecorded) {
+  const fs::path no_version = scenario("no_version") / "libtest_no_version.so";
+  const fs::path plain = scenario("not_plugin") / "libtest_plain.so";
+  const fs::path text = scenario("not_library") / "x.so";
+  testing::StderrCapture capture;
+  PluginHost host({scenario("no_version"), scenario("not_plugin"), scenario("not_library"),
+                   scenario("good")});
+  const std::string stderr_text = capture.finish();
+
+  ASSERT_EQ(host.plugins().size(), 1u);
+  EXPECT_EQ(host.plugins()[0].name, "test_constant");
+  ASSERT_EQ(host.load_problems().size(), 3u);
+  EXPECT_EQ(host.load_problems()[0].file, no_version);
+  EXPECT_EQ(host.load_problems()[1].file, plain);
+  EXPECT_EQ(host.load_problems()[2].file, text);
+  EXPECT_TRUE(contains(host.load_problems()[2].message, "failed to load plugin " + text.string()));
+  // One warning per skipped file.
+  for (const auto& file : {no_version, plain, text}) {
+    EXPECT_TRUE(contains(stderr_text, "skipping plugin file " + file.string() + ": "));
+  }
+}
+
+TEST(PluginHost, SilentLogRecordsOnly) {
+  testing::StderrCapture capture;
+  PluginHost host({scenario("no_version")}, LoadProblemLog::kSilent);
+  const std::string stderr_text = capture.finish();
+  EXPECT_EQ(host.load_problems().size(), 1u);
+  EXPECT_TRUE(lacks(stderr_text, "skipping plugin file"));
+}
+
+TEST(PluginHost, DuplicateAfterSkippedFile) {
+  // A skipped file does not turn a duplicate family into a warning.
+  const std::string message = construction_error({scenario("no_version"), scenario("duplicate")});
+  EXPECT_TRUE(contains(message, "alpha family 'TestDuplicate' is provided by two plugins"));
 }
 
 // ---------------------------------------------------------------------------
@@ -366,6 +432,27 @@ TEST(PluginHost, UnknownFamilyWithoutNearMatch) {
   }
 }
 
+TEST(PluginHost, UnknownFamilyNamesSkippedFiles) {
+  const fs::path bad = scenario("no_version") / "libtest_no_version.so";
+  testing::StderrCapture capture;
+  PluginHost host({scenario("good"), scenario("no_version")});
+  capture.finish();
+  try {
+    host.create("TestVersionless");
+    FAIL() << "no PluginError";
+  } catch (const PluginError& error) {
+    const std::string message = error.what();
+    EXPECT_TRUE(contains(message, "no plugin provides alpha family 'TestVersionless'"));
+    EXPECT_TRUE(contains(message, "Families available: TestConstant."));
+    EXPECT_TRUE(contains(message, "\nplugin " + bad.string() + " could not be loaded: " +
+                                      bad.string() + " is not an alphas plugin"));
+  }
+  ASSERT_EQ(host.load_problem_notes().size(), 1u);
+  EXPECT_EQ(host.load_problem_notes()[0],
+            "plugin " + bad.string() + " could not be loaded: " + bad.string() +
+                " is not an alphas plugin (symbol alphas_plugin_abi_version not found)");
+}
+
 TEST(PluginHost, UnknownFamilyWithNoPlugins) {
   PluginHost host({scenario("no_such_folder")});
   EXPECT_TRUE(host.plugins().empty());
@@ -407,13 +494,21 @@ CommandResult run_alphas(const fs::path& plugin_path, const std::string& argumen
   return result;
 }
 
+// The lines `alphas plugins` prints for one file it could not load.
+std::string problem_lines(const fs::path& file, const std::string& message) {
+  return "  " + file.string() + "\n    " + message + "\n";
+}
+
 TEST(PluginsCommand, NewerAbiStub) {
   const fs::path file = scenario("case19/newer_abi") / "libstub_newer_abi.so";
   const CommandResult result = run_alphas(scenario("case19/newer_abi"), "plugins");
   EXPECT_EQ(result.exit_code, 1);
-  EXPECT_EQ(result.err, "alphas: error: plugin " + file.string() + " was built for alphas ABI " +
-                            kNextAbi + "; this alphas needs ABI " + kAbi +
-                            ". Rebuild the plugin against this alphas.\n");
+  EXPECT_TRUE(contains(result.out, "1 plugin file could not be loaded:\n" +
+                                       problem_lines(file, "plugin " + file.string() +
+                                                               " was built for alphas ABI " +
+                                                               kNextAbi + "; this alphas needs ABI " +
+                                                               kAbi + ". Rebuild the plugin "
+                                                                      "against this alphas.")));
   EXPECT_TRUE(lacks(result.err, "stub:"));
 }
 
@@ -421,9 +516,66 @@ TEST(PluginsCommand, NoVersionStub) {
   const fs::path file = scenario("case19/no_version") / "libstub_no_version.so";
   const CommandResult result = run_alphas(scenario("case19/no_version"), "plugins");
   EXPECT_EQ(result.exit_code, 1);
-  EXPECT_EQ(result.err, "alphas: error: " + file.string() +
-                            " is not an alphas plugin (symbol alphas_plugin_abi_version not "
-                            "found)\n");
+  EXPECT_TRUE(contains(result.out, problem_lines(file, file.string() +
+                                                           " is not an alphas plugin (symbol "
+                                                           "alphas_plugin_abi_version not found)")));
+  EXPECT_EQ(result.err, "");
+}
+
+TEST(PluginsCommand, ListsGoodThenEveryProblem) {
+  const fs::path no_version = scenario("no_version") / "libtest_no_version.so";
+  const fs::path plain = scenario("not_plugin") / "libtest_plain.so";
+  const CommandResult result =
+      run_alphas(scenario("no_version").string() + ":" + scenario("good").string() + ":" +
+                     scenario("not_plugin").string(),
+                 "plugins");
+  EXPECT_EQ(result.exit_code, 1);
+  const auto good_at = result.out.find("test_constant");
+  const auto heading_at = result.out.find("2 plugin files could not be loaded:\n");
+  const auto no_version_at = result.out.find(problem_lines(no_version, no_version.string() +
+                                                           " is not an alphas plugin (symbol "
+                                                           "alphas_plugin_abi_version not found)"));
+  const auto plain_at = result.out.find("  " + plain.string() + "\n");
+  ASSERT_NE(good_at, std::string::npos) << result.out;
+  ASSERT_NE(heading_at, std::string::npos) << result.out;
+  ASSERT_NE(no_version_at, std::string::npos) << result.out;
+  ASSERT_NE(plain_at, std::string::npos) << result.out;
+  EXPECT_LT(good_at, heading_at);
+  EXPECT_LT(heading_at, no_version_at);
+  EXPECT_LT(no_version_at, plain_at);
+  EXPECT_TRUE(lacks(result.err, "skipping plugin file"));
+}
+
+TEST(PluginsCommand, JsonWithProblemOnStderr) {
+  const fs::path bad = scenario("no_version") / "libtest_no_version.so";
+  const CommandResult result = run_alphas(
+      scenario("good").string() + ":" + scenario("no_version").string(), "plugins --format json");
+  EXPECT_EQ(result.exit_code, 1);
+  const nlohmann::json plugins = nlohmann::json::parse(result.out);
+  bool listed = false;
+  for (const auto& plugin : plugins) listed = listed || plugin.at("name") == "test_constant";
+  EXPECT_TRUE(listed) << result.out;
+  EXPECT_TRUE(contains(result.err, "1 plugin file could not be loaded:\n  " + bad.string()));
+}
+
+TEST(CheckCommand, MissingFamilyNamesSkippedFile) {
+  // The only provider of TestConstant is a file that is not a plugin.
+  testing::TempDir dir;
+  fs::create_directory(dir / "plugins");
+  const fs::path bad = dir / "plugins" / "libtest_constant.so";
+  fs::copy_file(scenario("no_version") / "libtest_no_version.so", bad);
+  testing::write_file(dir / "recipe.yaml", "alphas:\n  a: {family: TestConstant}\n");
+  const CommandResult result =
+      run_alphas(dir / "plugins", "check '" + (dir / "recipe.yaml").string() + "'");
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_TRUE(contains(result.err, "alpha 'a' has family 'TestConstant', which no plugin provides"));
+  EXPECT_TRUE(contains(result.err, "; plugin " + bad.string() + " could not be loaded: " +
+                                       bad.string() + " is not an alphas plugin"));
+  // The warning comes once, before the error.
+  const std::string warning = "skipping plugin file " + bad.string();
+  const auto warning_at = result.err.find(warning);
+  ASSERT_NE(warning_at, std::string::npos) << result.err;
+  EXPECT_EQ(result.err.find(warning, warning_at + 1), std::string::npos) << result.err;
 }
 
 TEST(PluginsCommand, NullModelStub) {

@@ -67,6 +67,10 @@ void print_table(const PluginHost& host, std::ostream& out) {
   }
   out << "\n";
   const auto& plugins = host.plugins();
+  if (plugins.empty() && !host.load_problems().empty()) {
+    out << "No plugin could be loaded.\n";
+    return;
+  }
   if (plugins.empty()) {
     out << "No plugins found. Add a directory with ALPHAS_PLUGIN_PATH (':'-separated).\n";
     return;
@@ -92,6 +96,16 @@ void print_table(const PluginHost& host, std::ostream& out) {
   }
 }
 
+// Lists every file that could not be loaded, with its reason and fix.
+void print_load_problems(const PluginHost& host, std::ostream& out) {
+  const auto& problems = host.load_problems();
+  if (problems.empty()) return;
+  out << "\n" << format_count(static_cast<long long>(problems.size()), "plugin file") << " could not be loaded:\n";
+  for (const auto& problem : problems) {
+    out << "  " << problem.file.string() << "\n    " << problem.message << "\n";
+  }
+}
+
 }  // namespace
 
 int cmd_plugins(const GlobalOptions&, const Args& args) {
@@ -112,7 +126,8 @@ int cmd_plugins(const GlobalOptions&, const Args& args) {
               << "Lists the alpha plugins found in the plugin directories: the folder next to\n"
               << "the program (build tree: <bin>/../plugins; installed:\n"
               << "<bin>/../lib/alphas/plugins), then each folder of $ALPHAS_PLUGIN_PATH\n"
-              << "(':'-separated). Exits non-zero when a plugin cannot be loaded.\n\n"
+              << "(':'-separated). A file that cannot be loaded is listed after the plugins\n"
+              << "(on stderr with --format json), and the exit status is then 1.\n\n"
               << described << "\n";
     return 0;
   }
@@ -120,19 +135,21 @@ int cmd_plugins(const GlobalOptions&, const Args& args) {
     throw InputError("invalid --format '" + options.format + "'; use 'table' or 'json'");
   }
 
-  const PluginHost host(PluginHost::default_directories());
+  const PluginHost host(PluginHost::default_directories(), LoadProblemLog::kSilent);
   const int checked = options.check ? check_factories(host) : 0;
 
   if (options.format == "json") {
     std::cout << to_json(host.plugins()).dump(2) << "\n";
+    print_load_problems(host, std::cerr);
   } else {
     print_table(host, std::cout);
     if (options.check) {
       std::cout << "\nChecked " << format_count(checked, "family", "families")
                 << ": every factory created an alpha.\n";
     }
+    print_load_problems(host, std::cout);
   }
-  return 0;
+  return host.load_problems().empty() ? 0 : 1;
 }
 
 }  // namespace alphas::cli

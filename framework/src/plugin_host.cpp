@@ -312,8 +312,10 @@ struct PluginHost::Impl {
   std::vector<fs::path> directories;
   std::vector<LoadedPlugin> loaded;
   std::vector<PluginRecord> records;
+  std::vector<PluginLoadProblem> problems;
   std::map<std::string, std::size_t> family_index;  // family -> index into `loaded`
 
+  void load(const fs::path& file, LoadProblemLog log);
   void add(LoadedPlugin plugin) {
     const std::size_t index = loaded.size();
     for (const auto& family : plugin.record.families) {
@@ -330,7 +332,37 @@ struct PluginHost::Impl {
   }
 
   const LoadedPlugin& find(const std::string& family) const;
+  std::vector<std::string> problem_notes() const;
 };
+
+// Loads one file, or records why it cannot be loaded and skips it. Only a
+// PluginError is a load problem: anything else is a fault of the host.
+void PluginHost::Impl::load(const fs::path& file, LoadProblemLog log) {
+  const auto start = std::chrono::steady_clock::now();
+  LoadedPlugin plugin;
+  try {
+    plugin = load_plugin(file);
+  } catch (const PluginError& error) {
+    problems.push_back({file, error.what()});
+    if (log == LoadProblemLog::kWarn) {
+      host_log().warn("skipping plugin file {}: {}", file.string(), error.what());
+    }
+    return;
+  }
+  const std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - start;
+  host_log().debug("loaded plugin '{}' {} from {} in {:.1f} ms (families: {})", plugin.record.name,
+                   plugin.record.version, file.string(), elapsed.count(),
+                   join(plugin.record.families, ", "));
+  add(std::move(plugin));
+}
+
+std::vector<std::string> PluginHost::Impl::problem_notes() const {
+  std::vector<std::string> notes;
+  for (const auto& problem : problems) {
+    notes.push_back("plugin " + problem.file.string() + " could not be loaded: " + problem.message);
+  }
+  return notes;
+}
 
 const LoadedPlugin& PluginHost::Impl::find(const std::string& family) const {
   const auto found = family_index.find(family);
@@ -348,10 +380,15 @@ const LoadedPlugin& PluginHost::Impl::find(const std::string& family) const {
   std::string message = "no plugin provides alpha family '" + family + "'";
   const std::string suggestion = nearest_family(family, families);
   if (!suggestion.empty()) message += "; did you mean '" + suggestion + "'?";
-  message += families.empty() ? ". No plugins were found."
-                              : ". Families available: " + join(families, ", ") + ".";
+  if (!families.empty()) {
+    message += ". Families available: " + join(families, ", ") + ".";
+  } else {
+    message += problems.empty() ? ". No plugins were found." : ". No plugin could be loaded.";
+  }
   message += " Directories searched: " + (searched.empty() ? "none" : join(searched, ", ")) +
              ". Add the directory of the plugin to ALPHAS_PLUGIN_PATH (':'-separated).";
+  // A skipped file may be the one that provides `family`.
+  for (const auto& note : problem_notes()) message += "\n" + note;
   throw PluginError(message);
 }
 
@@ -381,7 +418,8 @@ std::vector<fs::path> PluginHost::default_directories() {
   return directories;
 }
 
-PluginHost::PluginHost(std::vector<fs::path> directories) : impl_(std::make_unique<Impl>()) {
+PluginHost::PluginHost(std::vector<fs::path> directories, LoadProblemLog log)
+    : impl_(std::make_unique<Impl>()) {
   impl_->directories = std::move(directories);
   std::vector<std::string> seen_directories;
   std::vector<std::string> seen_files;
@@ -397,15 +435,7 @@ PluginHost::PluginHost(std::vector<fs::path> directories) : impl_(std::make_uniq
       const std::string file_key = identity(file);
       if (std::find(seen_files.begin(), seen_files.end(), file_key) != seen_files.end()) continue;
       seen_files.push_back(file_key);
-
-      const auto start = std::chrono::steady_clock::now();
-      LoadedPlugin plugin = load_plugin(file);
-      const std::chrono::duration<double, std::milli> elapsed =
-          std::chrono::steady_clock::now() - start;
-      host_log().debug("loaded plugin '{}' {} from {} in {:.1f} ms (families: {})",
-                       plugin.record.name, plugin.record.version, file.string(), elapsed.count(),
-                       join(plugin.record.families, ", "));
-      impl_->add(std::move(plugin));
+      impl_->load(file, log);
     }
   }
 }
@@ -415,6 +445,12 @@ PluginHost::~PluginHost() = default;
 const std::vector<PluginRecord>& PluginHost::plugins() const { return impl_->records; }
 
 const std::vector<fs::path>& PluginHost::directories() const { return impl_->directories; }
+
+const std::vector<PluginLoadProblem>& PluginHost::load_problems() const {
+  return impl_->problems;
+}
+
+std::vector<std::string> PluginHost::load_problem_notes() const { return impl_->problem_notes(); }
 
 bool PluginHost::has_family(const std::string& family) const {
   return impl_->family_index.count(family) > 0;

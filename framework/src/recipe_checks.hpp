@@ -25,8 +25,11 @@ void resolve_references(Recipe& recipe, Problems& problems);
 void check_cycles(const Recipe& recipe, Problems& problems);
 
 // Records each alpha of `names` whose family is not in `families`. An alpha
-// without a family is skipped, because parsing reported it.
+// without a family is skipped, because parsing reported it. Each of
+// `unloaded_plugins` (PluginHost::load_problem_notes) is appended to such a
+// problem, since a skipped file may be the one that provides the family.
 void check_families(const Recipe& recipe, const std::vector<std::string>& families,
-                    const std::vector<std::string>& names, Problems& problems);
+                    const std::vector<std::string>& names, Problems& problems,
+                    const std::vector<std::string>& unloaded_plugins = {});
 
 }  // namespace alphas::recipe_detail

@@ -276,7 +276,8 @@ void check_families(const Recipe& recipe, const std::vector<std::string>& famili
 }
 
 void recipe_detail::check_families(const Recipe& recipe, const std::vector<std::string>& families,
-                                   const std::vector<std::string>& names, Problems& problems) {
+                                   const std::vector<std::string>& names, Problems& problems,
+                                   const std::vector<std::string>& unloaded_plugins) {
   const std::set<std::string> checked(names.begin(), names.end());
   std::set<std::pair<int, std::string>> reported;  // expanded alphas share a line
   for (const auto& alpha : recipe.alphas) {
@@ -284,10 +285,11 @@ void recipe_detail::check_families(const Recipe& recipe, const std::vector<std::
     if (std::find(families.begin(), families.end(), alpha.family) != families.end()) continue;
     if (!reported.insert({alpha.family_line, alpha.family}).second) continue;
     const std::string available = families.empty() ? "none: no plugin was found" : join(families);
-    problems.add(alpha.family_line, "alpha '" + alpha.name + "' has family '" + alpha.family +
-                                        "', which no plugin provides" +
-                                        did_you_mean(alpha.family, families) + " (available: " +
-                                        available + ")");
+    std::string message = "alpha '" + alpha.name + "' has family '" + alpha.family +
+                          "', which no plugin provides" + did_you_mean(alpha.family, families) +
+                          " (available: " + available + ")";
+    for (const auto& note : unloaded_plugins) message += "; " + note;
+    problems.add(alpha.family_line, message);
   }
 }
 

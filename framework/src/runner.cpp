@@ -316,7 +316,8 @@ void Runner::preflight(const std::vector<NodeStatus>& plan) const {
     if (node.will_run) to_run.push_back(node.name);
   }
   recipe_detail::Problems problems(recipe_.file.string());
-  recipe_detail::check_families(recipe_, host_families(host_), alphas, problems);
+  recipe_detail::check_families(recipe_, host_families(host_), alphas, problems,
+                                host_.load_problem_notes());
   const ParameterCheck parameters = check_parameters(recipe_, host_, to_run);
   for (const auto& problem : parameters.problems) problems.add_message(problem);
   if (!problems.empty()) {

@@ -114,7 +114,8 @@ RecipeCheck check_recipe(const std::filesystem::path& file, const PluginHost& ho
   recipe_detail::check_cycles(recipe, problems);
   std::vector<std::string> names;
   for (const auto& alpha : recipe.alphas) names.push_back(alpha.name);
-  recipe_detail::check_families(recipe, host_families(host), names, problems);
+  recipe_detail::check_families(recipe, host_families(host), names, problems,
+                                host.load_problem_notes());
   if (recipe.dataset.present) {
     try {
       validate_import_options(dataset_import_options(recipe, share_dir));
