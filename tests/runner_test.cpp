@@ -162,6 +162,36 @@ TEST_F(RunnerTest, SecondRunSkipsEverything) {
   }
 }
 
+// A stored prediction file that no longer has its recorded checksum makes
+// its output stale, so the next run writes it again.
+TEST_F(RunnerTest, DamagedPredictionsMakeOutputStale) {
+  run(chain_recipe());
+  const fs::path damaged = dir_.predictions_file("left");
+  const auto size = fs::file_size(damaged);
+  fs::resize_file(damaged, size / 2);
+
+  const auto before = status(chain_recipe());
+  EXPECT_EQ(before.at("left").state, OutputState::stale);
+  EXPECT_TRUE(contains(before.at("left").reason, "predictions.h5 changed after it was written"));
+  EXPECT_EQ(before.at("right").state, OutputState::done) << before.at("right").reason;
+
+  const RunReport rerun = run(chain_recipe(), {"left"});
+  EXPECT_EQ(rerun.ran, (Names{"left"}));
+  EXPECT_EQ(fs::file_size(damaged), size);
+  EXPECT_EQ(status(chain_recipe()).at("left").state, OutputState::done);
+}
+
+// Outputs written before checksums were recorded are still trusted.
+TEST_F(RunnerTest, OutputWithoutChecksumsStaysDone) {
+  run(chain_recipe());
+  nlohmann::json params = read_json(dir_.params_file("left"));
+  ASSERT_TRUE(params.contains("checksums"));
+  EXPECT_EQ(params["checksums"]["predictions.h5"], sha256_file(dir_.predictions_file("left")));
+  params.erase("checksums");
+  write_text_atomically(dir_.params_file("left"), params.dump(2));
+  EXPECT_EQ(status(chain_recipe()).at("left").state, OutputState::done);
+}
+
 TEST_F(RunnerTest, DryRunRunsNothing) {
   Runner runner = make_runner(chain_recipe());
   RunOptions options;

@@ -192,6 +192,9 @@ std::vector<NodeStatus> Runner::plan(const std::vector<std::string>& order) cons
     } else {
       status.reason = runner_detail::stale_reason(stored->value("provenance", nlohmann::json()),
                                                   status.provenance);
+      if (status.reason.empty() && !status.is_ensemble) {
+        status.reason = runner_detail::damaged_output_reason(dir_, name, *stored);
+      }
       status.state = status.reason.empty() ? OutputState::done : OutputState::stale;
     }
     result.push_back(std::move(status));

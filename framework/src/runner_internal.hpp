@@ -38,4 +38,10 @@ nlohmann::json ensemble_provenance(const RecipeEnsemble& ensemble, const std::st
 // difference in words, e.g. "parameter K changed from 10 to 20".
 std::string stale_reason(const nlohmann::json& stored, const nlohmann::json& expected);
 
+// Returns "" when every file listed under "checksums" in an alpha's stored
+// params.json still has its recorded sha256, else why the output cannot be
+// trusted. Outputs written before checksums were recorded pass.
+std::string damaged_output_reason(const DataDir& dir, const std::string& name,
+                                  const nlohmann::json& stored);
+
 }  // namespace alphas::runner_detail

@@ -167,4 +167,23 @@ std::string stale_reason(const nlohmann::json& stored, const nlohmann::json& exp
   return "its recorded provenance hash differs";
 }
 
+std::string damaged_output_reason(const DataDir& dir, const std::string& name,
+                                  const nlohmann::json& stored) {
+  const auto recorded = stored.find("checksums");
+  if (recorded == stored.end() || !recorded->is_object()) return "";
+  for (const auto& [file, checksum] : recorded->items()) {
+    if (!checksum.is_string()) return "its params.json has an invalid checksum of " + file;
+    std::string actual;
+    try {
+      actual = sha256_file(dir.alpha_dir(name) / file);
+    } catch (const Error&) {
+      return "its " + file + " is missing or unreadable";
+    }
+    if (actual != checksum.get<std::string>()) {
+      return "its " + file + " changed after it was written (damaged or edited)";
+    }
+  }
+  return "";
+}
+
 }  // namespace alphas::runner_detail
