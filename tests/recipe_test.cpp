@@ -254,6 +254,19 @@ TEST(RecipeExpansion, InvalidNamesAreRejected) {
                        "alpha name 'X.a b' (from 'X.{p}') is not valid"));
 }
 
+// A name becomes a folder name, which Linux limits to 255 bytes with the
+// suffixes the runner adds, so names stop at 200 characters.
+TEST(RecipeExpansion, OverlongNamesAreRejected) {
+  const std::string longest(200, 'a');
+  const std::string too_long(201, 'a');
+  EXPECT_NO_THROW(validated("alphas:\n  " + longest + ":\n    family: GNN\n"));
+  EXPECT_TRUE(contains(error_of("alphas:\n  " + too_long + ":\n    family: GNN\n"),
+                       "r.yaml:2: alpha name '" + too_long + "' is not valid: use 200 or fewer"));
+  EXPECT_TRUE(contains(error_of("alphas:\n  A:\n    family: GNN\nensembles:\n  " + too_long +
+                                ":\n    alphas: [A]\n"),
+                       "r.yaml:5: ensemble name '" + too_long + "' is not valid: use 200 or fewer"));
+}
+
 // --- Keys and types ------------------------------------------------------
 
 TEST(RecipeValidation, UnknownKeysNameLineAndKey) {

@@ -96,7 +96,8 @@ std::vector<PlaceholderValue> placeholder_values(const AlphaTemplate& entry, con
 }  // namespace
 
 bool is_valid_alpha_name(const std::string& name) {
-  if (name.empty() || name.front() == '.' || name.back() == '.') return false;
+  if (name.empty() || name.size() > kMaxAlphaNameLength) return false;
+  if (name.front() == '.' || name.back() == '.') return false;
   char previous = '\0';
   for (char c : name) {
     const bool word = std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '+';
@@ -176,8 +177,9 @@ std::vector<RecipeAlpha> expand_alpha(const AlphaTemplate& entry, Problems& prob
     if (!is_valid_alpha_name(alpha.name)) {
       problems.add(base.line, "alpha name '" + alpha.name + "'" +
                                   (alpha.name == base.name ? "" : " (from '" + base.name + "')") +
-                                  " is not valid: use letters, digits, '_', '-' or '+', with "
-                                  "single dots between parts");
+                                  " is not valid: use " + std::to_string(kMaxAlphaNameLength) +
+                                  " or fewer letters, digits, '_', '-' or '+', with single "
+                                  "dots between parts");
       return {};
     }
     expanded.push_back(std::move(alpha));

@@ -31,8 +31,14 @@ struct AlphaTemplate {
 // without a {seed} placeholder.
 std::vector<RecipeAlpha> expand_alpha(const AlphaTemplate& entry, Problems& problems);
 
-// True when `name` is usable as an alpha name and folder name: parts of
-// letters, digits, '_', '-' or '+', separated by single dots.
+// The longest alpha or ensemble name. A name becomes a folder name, with
+// suffixes such as ".Implicit" or a staging ".<pid>", and Linux file
+// systems allow 255 bytes per name.
+inline constexpr std::size_t kMaxAlphaNameLength = 200;
+
+// True when `name` is usable as an alpha name and folder name: at most
+// kMaxAlphaNameLength bytes, in parts of letters, digits, '_', '-' or '+'
+// separated by single dots.
 bool is_valid_alpha_name(const std::string& name);
 
 }  // namespace alphas::recipe_detail

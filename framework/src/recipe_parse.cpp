@@ -171,9 +171,10 @@ RecipeEnsemble parse_ensemble(const MapEntry& entry, Problems& problems) {
   ensemble.line = entry.line;
   const std::string where = "ensemble '" + entry.key + "'";
   if (!recipe_detail::is_valid_alpha_name(entry.key)) {
-    problems.add(entry.line, "ensemble name '" + entry.key +
-                                 "' is not valid: use letters, digits, '_', '-' or '+', with "
-                                 "single dots between parts");
+    problems.add(entry.line, "ensemble name '" + entry.key + "' is not valid: use " +
+                                 std::to_string(recipe_detail::kMaxAlphaNameLength) +
+                                 " or fewer letters, digits, '_', '-' or '+', with single dots "
+                                 "between parts");
   }
   auto entries = recipe_detail::map_entries(entry.value, where, problems);
   recipe_detail::check_keys(entries, kEnsembleKeys, where, problems);
