@@ -31,9 +31,9 @@ struct AlphaTemplate {
 // without a {seed} placeholder.
 std::vector<RecipeAlpha> expand_alpha(const AlphaTemplate& entry, Problems& problems);
 
-// The longest alpha or ensemble name. A name becomes a folder name, with
-// suffixes such as ".Implicit" or a staging ".<pid>", and Linux file
-// systems allow 255 bytes per name.
+// The maximum length of an alpha or ensemble name. A name becomes a folder
+// name, with suffixes such as ".Implicit" or a staging ".<pid>", and Linux
+// file systems allow 255 bytes per name.
 inline constexpr std::size_t kMaxAlphaNameLength = 200;
 
 // True when `name` is usable as an alpha name and folder name: at most
