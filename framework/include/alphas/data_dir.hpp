@@ -23,6 +23,9 @@ class DataDir {
 
   // Resolves the data directory: the explicit value if given, else
   // $ALPHAS_DATA_DIR, else $XDG_DATA_HOME/alphas, else ~/.local/share/alphas.
+  // Throws InputError for an empty explicit value or an empty
+  // $ALPHAS_DATA_DIR, and for a chosen path that exists but is not a
+  // directory. A path that does not exist yet is returned as is.
   static DataDir resolve(const std::optional<std::string>& explicit_root);
 
   const std::filesystem::path& root() const { return root_; }
