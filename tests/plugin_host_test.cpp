@@ -54,7 +54,8 @@ bool is_loaded(const fs::path& file) {
 // cannot be loaded, and returns that file's load problem message; fails the
 // test when the host skips no file or more than one. `stderr_text` receives
 // what was written to stderr meanwhile.
-std::string load_error(const std::vector<fs::path>& directories, std::string* stderr_text = nullptr) {
+std::string load_error(const std::vector<fs::path>& directories,
+                       std::string* stderr_text = nullptr) {
   testing::StderrCapture capture;
   std::string message;
   {
@@ -503,12 +504,11 @@ TEST(PluginsCommand, NewerAbiStub) {
   const fs::path file = scenario("case19/newer_abi") / "libstub_newer_abi.so";
   const CommandResult result = run_alphas(scenario("case19/newer_abi"), "plugins");
   EXPECT_EQ(result.exit_code, 1);
-  EXPECT_TRUE(contains(result.out, "1 plugin file could not be loaded:\n" +
-                                       problem_lines(file, "plugin " + file.string() +
-                                                               " was built for alphas ABI " +
-                                                               kNextAbi + "; this alphas needs ABI " +
-                                                               kAbi + ". Rebuild the plugin "
-                                                                      "against this alphas.")));
+  const std::string message = "plugin " + file.string() + " was built for alphas ABI " +
+                              kNextAbi + "; this alphas needs ABI " + kAbi +
+                              ". Rebuild the plugin against this alphas.";
+  EXPECT_TRUE(contains(result.out,
+                       "1 plugin file could not be loaded:\n" + problem_lines(file, message)));
   EXPECT_TRUE(lacks(result.err, "stub:"));
 }
 
@@ -516,9 +516,9 @@ TEST(PluginsCommand, NoVersionStub) {
   const fs::path file = scenario("case19/no_version") / "libstub_no_version.so";
   const CommandResult result = run_alphas(scenario("case19/no_version"), "plugins");
   EXPECT_EQ(result.exit_code, 1);
-  EXPECT_TRUE(contains(result.out, problem_lines(file, file.string() +
-                                                           " is not an alphas plugin (symbol "
-                                                           "alphas_plugin_abi_version not found)")));
+  const std::string message =
+      file.string() + " is not an alphas plugin (symbol alphas_plugin_abi_version not found)";
+  EXPECT_TRUE(contains(result.out, problem_lines(file, message)));
   EXPECT_EQ(result.err, "");
 }
 
@@ -532,9 +532,9 @@ TEST(PluginsCommand, ListsGoodThenEveryProblem) {
   EXPECT_EQ(result.exit_code, 1);
   const auto good_at = result.out.find("test_constant");
   const auto heading_at = result.out.find("2 plugin files could not be loaded:\n");
-  const auto no_version_at = result.out.find(problem_lines(no_version, no_version.string() +
-                                                           " is not an alphas plugin (symbol "
-                                                           "alphas_plugin_abi_version not found)"));
+  const std::string no_version_message =
+      no_version.string() + " is not an alphas plugin (symbol alphas_plugin_abi_version not found)";
+  const auto no_version_at = result.out.find(problem_lines(no_version, no_version_message));
   const auto plain_at = result.out.find("  " + plain.string() + "\n");
   ASSERT_NE(good_at, std::string::npos) << result.out;
   ASSERT_NE(heading_at, std::string::npos) << result.out;
@@ -568,7 +568,8 @@ TEST(CheckCommand, MissingFamilyNamesSkippedFile) {
   const CommandResult result =
       run_alphas(dir / "plugins", "check '" + (dir / "recipe.yaml").string() + "'");
   EXPECT_EQ(result.exit_code, 1);
-  EXPECT_TRUE(contains(result.err, "alpha 'a' has family 'TestConstant', which no plugin provides"));
+  EXPECT_TRUE(
+      contains(result.err, "alpha 'a' has family 'TestConstant', which no plugin provides"));
   EXPECT_TRUE(contains(result.err, "; plugin " + bad.string() + " could not be loaded: " +
                                        bad.string() + " is not an alphas plugin"));
   // The warning comes once, before the error.

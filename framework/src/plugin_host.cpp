@@ -349,7 +349,8 @@ void PluginHost::Impl::load(const fs::path& file, LoadProblemLog log) {
     }
     return;
   }
-  const std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - start;
+  const std::chrono::duration<double, std::milli> elapsed =
+      std::chrono::steady_clock::now() - start;
   host_log().debug("loaded plugin '{}' {} from {} in {:.1f} ms (families: {})", plugin.record.name,
                    plugin.record.version, file.string(), elapsed.count(),
                    join(plugin.record.families, ", "));
