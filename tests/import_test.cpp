@@ -220,6 +220,39 @@ TEST(ShortenForMessage, EscapesControlCharactersButTab) {
   EXPECT_EQ(shorten_for_message("\x01\x02\x03\x04", 2), "\\x01\\x02...");
 }
 
+TEST(ShortenForMessage, EscapesInvalidUtf8AndByteOrderMark) {
+  EXPECT_EQ(shorten_for_message("caf\xC3\xA9"), "caf\xC3\xA9");
+  EXPECT_EQ(shorten_for_message("a\xFF" "b"), "a\\xFFb");
+  EXPECT_EQ(shorten_for_message("u\xC3,i1"), "u\\xC3,i1");
+  EXPECT_EQ(shorten_for_message("\xEF\xBB\xBFid"), "\\xEF\\xBB\\xBFid");
+  EXPECT_EQ(shorten_for_message("\xFF\xFEu"), "\\xFF\\xFEu");
+  // A cut inside the two bytes of the last character drops the character.
+  EXPECT_EQ(shorten_for_message("ab\xC3\xA9", 3), "ab...");
+}
+
+TEST(FindInvalidUtf8, TableOfSequences) {
+  const std::size_t none = std::string_view::npos;
+  const std::vector<std::pair<std::string, std::size_t>> cases = {
+      {"abc", none},
+      {"caf\xC3\xA9", none},           // U+00E9
+      {"\xF0\x9F\x98\x80", none},       // U+1F600
+      {"\xF4\x8F\xBF\xBF", none},       // U+10FFFF, the largest code point
+      {"\xEF\xBB\xBF", none},           // U+FEFF is valid UTF-8
+      {"a\xC3", 1},                     // cut two-byte sequence
+      {"\xE2\x82", 0},                  // cut three-byte sequence
+      {"\xC0\xAF", 0},                  // overlong '/'
+      {"\xE0\x80\xAF", 0},              // overlong '/'
+      {"ab\xED\xA0\x80", 2},            // surrogate U+D800
+      {"\xF4\x90\x80\x80", 0},          // U+110000
+      {"\xF5\x80\x80\x80", 0},          // lead byte F5
+      {"x\x80", 1},                     // continuation byte without a lead
+      {"ok\xFF", 2},
+  };
+  for (const auto& [text, offset] : cases) {
+    EXPECT_EQ(find_invalid_utf8(text), offset) << shorten_for_message(text);
+  }
+}
+
 TEST(DetectDelimiter, MostFrequentOutsideQuotes) {
   EXPECT_EQ(detect_delimiter("User_ID\tAnime_ID\tFeedback"), '\t');
   EXPECT_EQ(detect_delimiter("user,item,rating"), ',');
@@ -610,6 +643,112 @@ TEST(ImportFormat, ByteOrderMarkAndCrlf) {
   write_file(dir / "n.csv", "\xEF\xBB\xBF" "10,1,4\r\n2,1,3\r\n");
   const ImportResult numeric = import_dataset(options_for(dir / "n.csv"));
   EXPECT_EQ(numeric.dataset.user_ids, (std::vector<std::string>{"2", "10"}));
+}
+
+// Encodes ASCII text as UTF-16: each character is two bytes, the ASCII
+// code and a zero byte, in the order of `little_endian`.
+std::string ascii_to_utf16(const std::string& ascii, bool little_endian) {
+  std::string bytes;
+  for (char c : ascii) {
+    bytes += little_endian ? c : '\0';
+    bytes += little_endian ? '\0' : c;
+  }
+  return bytes;
+}
+
+const std::string kAsciiRatings = "user,item,rating\nu1,i1,4\nu2,i2,5\n";
+
+TEST(ImportFormat, Utf16ByteOrderMarkFailsOnce) {
+  TempDir dir;
+  for (const bool little_endian : {true, false}) {
+    const std::string mark = little_endian ? "\xFF\xFE" : "\xFE\xFF";
+    const std::string escaped_mark = little_endian ? "\\xFF\\xFE" : "\\xFE\\xFF";
+    write_file(dir / "r.csv", mark + ascii_to_utf16(kAsciiRatings, little_endian));
+    const std::string message = import_error(options_for(dir / "r.csv"));
+    EXPECT_EQ(message, (dir / "r.csv").string() + ": file is UTF-16 (byte order mark " +
+                           escaped_mark +
+                           "); convert it to UTF-8 (e.g. iconv -f UTF-16 -t UTF-8 FILE > "
+                           "FILE.utf8)");
+    EXPECT_FALSE(contains(message, "invalid row")) << message;
+    EXPECT_EQ(message.find(mark), std::string::npos) << "raw byte order mark in the message";
+  }
+}
+
+TEST(ImportFormat, Utf16WithoutByteOrderMark) {
+  TempDir dir;
+  write_file(dir / "le.csv", ascii_to_utf16(kAsciiRatings, true));
+  write_file(dir / "be.csv", ascii_to_utf16(kAsciiRatings, false));
+  // 33 characters, so 66 bytes of which 33 are NUL.
+  ASSERT_EQ(kAsciiRatings.size(), 33u);
+  EXPECT_EQ(import_error(options_for(dir / "le.csv")),
+            (dir / "le.csv").string() +
+                ": file is UTF-16 (33 of its first 66 bytes are NUL, as in UTF-16LE without a byte "
+                "order mark); convert it to UTF-8 (e.g. iconv -f UTF-16LE -t UTF-8 FILE > "
+                "FILE.utf8)");
+  EXPECT_TRUE(contains(import_error(options_for(dir / "be.csv")), "iconv -f UTF-16BE -t UTF-8"));
+}
+
+TEST(ImportFormat, Utf32ByteOrderMark) {
+  using namespace std::string_literals;
+  TempDir dir;
+  write_file(dir / "r.csv", "\xFF\xFE\0\0u\0\0\0"s);
+  EXPECT_TRUE(contains(import_error(options_for(dir / "r.csv")),
+                       "file is UTF-32 (byte order mark \\xFF\\xFE\\x00\\x00); convert it to "
+                       "UTF-8 (e.g. iconv -f UTF-32 -t UTF-8"));
+}
+
+TEST(ImportFormat, CrOnlyLineEndings) {
+  TempDir dir;
+  // Two line breaks split rows; the final "\r" ends the last row.
+  write_file(dir / "r.csv", "user,item,rating\ru1,i1,4\ru2,i2,5\r");
+  const std::string message = import_error(options_for(dir / "r.csv"));
+  EXPECT_EQ(message, (dir / "r.csv").string() +
+                         ": file has CR-only line endings (classic Mac OS): 2 line breaks are a "
+                         "lone \\r and 0 are \\n, so its rows would read as one line; convert "
+                         "the line endings to \\n (e.g. tr '\\r' '\\n' < FILE > FILE.unix)");
+  EXPECT_FALSE(contains(message, ":1:")) << message;
+}
+
+TEST(ImportFormat, StrayCarriageReturnIsARowProblem) {
+  TempDir dir;
+  // One lone "\r" among three "\n" line breaks is a damaged row, not a
+  // file with CR-only line endings.
+  write_file(dir / "r.csv", "u1,i1,4\nu2,i\r2,5\nu3,i3,3\n");
+  const std::string message = import_error(options_for(dir / "r.csv"));
+  EXPECT_FALSE(contains(message, "CR-only")) << message;
+  EXPECT_TRUE(contains(message, "r.csv:2: item id 'i\\x0D2'")) << message;
+}
+
+TEST(ImportRows, InvalidUtf8IdsAreRejected) {
+  TempDir dir;
+  // Line 2: a cut two-byte sequence; 3: a valid "é"; 4: byte FF; 5: an
+  // encoded surrogate; 6: a byte order mark inside an id.
+  write_file(dir / "r.csv", "u1,i1,4\n"
+                            "u\xC3,i1,4\n"
+                            "u2,caf\xC3\xA9,3\n"
+                            "u3,i\xFF,5\n"
+                            "u4,\xED\xA0\x80x,2\n"
+                            "u5,\xEF\xBB\xBFi1,4\n");
+  const std::string message = import_error(options_for(dir / "r.csv"));
+  EXPECT_TRUE(contains(message, "4 invalid rows in ")) << message;
+  EXPECT_TRUE(contains(message, "r.csv:2: user id 'u\\xC3' in column 0 (counted from 0) is not "
+                                "valid UTF-8 (byte 2 of the id, \\xC3); save the file as UTF-8 "
+                                "(u\\xC3,i1,4)"))
+      << message;
+  EXPECT_FALSE(contains(message, "r.csv:3:")) << message;
+  EXPECT_TRUE(contains(message, "r.csv:4: item id 'i\\xFF' in column 1 (counted from 0) is not "
+                                "valid UTF-8 (byte 2 of the id, \\xFF)"))
+      << message;
+  EXPECT_TRUE(contains(message, "r.csv:5: item id '\\xED\\xA0\\x80x' in column 1 (counted "
+                                "from 0) is not valid UTF-8 (byte 1 of the id, \\xED)"))
+      << message;
+  EXPECT_TRUE(contains(message, "r.csv:6: item id '\\xEF\\xBB\\xBFi1' in column 1 (counted "
+                                "from 0) contains the byte order mark U+FEFF at byte 1 of the id"))
+      << message;
+  // No raw invalid byte or byte order mark reaches the message.
+  for (const std::string raw : {"\xC3,", "\xFF", "\xED", "\xEF\xBB\xBF"}) {
+    EXPECT_EQ(message.find(raw), std::string::npos) << shorten_for_message(raw);
+  }
 }
 
 TEST(ImportIds, IntegerIdsSortNumericallyOthersByFirstAppearance) {

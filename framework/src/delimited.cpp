@@ -1,5 +1,6 @@
 #include "alphas/delimited.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <charconv>
@@ -57,6 +58,95 @@ std::size_t read_quoted(std::string_view line, std::size_t begin, std::string& f
     }
   }
   return std::string_view::npos;
+}
+
+bool is_continuation_byte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+
+std::string escape_byte(char c) { return "\\x" + control_character_code(c).substr(2); }
+
+// The length of the valid UTF-8 sequence that starts `text`, or 0 when it
+// does not start with one. The ranges of the second byte follow table 3-7
+// (Well-Formed UTF-8 Byte Sequences) of the Unicode Standard, which
+// excludes overlong forms, surrogates and code points above U+10FFFF.
+std::size_t utf8_sequence_length(std::string_view text) {
+  const auto byte = [&text](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char lead = byte(0);
+  if (lead < 0x80) return 1;
+
+  std::size_t length = 0;
+  unsigned char second_min = 0x80, second_max = 0xBF;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) second_min = 0xA0;  // below: overlong
+    if (lead == 0xED) second_max = 0x9F;  // above: surrogates U+D800..U+DFFF
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) second_min = 0x90;  // below: overlong
+    if (lead == 0xF4) second_max = 0x8F;  // above: beyond U+10FFFF
+  } else {
+    return 0;  // a continuation byte, C0, C1 or F5..FF
+  }
+
+  if (text.size() < length) return 0;
+  if (byte(1) < second_min || byte(1) > second_max) return 0;
+  for (std::size_t k = 2; k < length; ++k) {
+    if (!is_continuation_byte(text[k])) return 0;
+  }
+  return length;
+}
+
+constexpr const char* kIconvAdvice = "; convert it to UTF-8 (e.g. iconv -f ";
+
+std::string convert_advice(const std::string& encoding) {
+  return kIconvAdvice + encoding + " -t UTF-8 FILE > FILE.utf8)";
+}
+
+std::optional<std::string> find_byte_order_mark_problem(std::string_view text) {
+  using namespace std::string_view_literals;
+  // UTF-32 first: its little-endian mark starts with the UTF-16 one.
+  if (text.substr(0, 4) == "\xFF\xFE\0\0"sv || text.substr(0, 4) == "\0\0\xFE\xFF"sv) {
+    return "file is UTF-32 (byte order mark " + shorten_for_message(text.substr(0, 4)) + ")" +
+           convert_advice("UTF-32");
+  }
+  if (text.substr(0, 2) == "\xFF\xFE"sv || text.substr(0, 2) == "\xFE\xFF"sv) {
+    return "file is UTF-16 (byte order mark " + shorten_for_message(text.substr(0, 2)) + ")" +
+           convert_advice("UTF-16");
+  }
+  return std::nullopt;
+}
+
+// UTF-16 text without a byte order mark: ASCII characters are one NUL byte
+// and one ASCII byte each, so about half of the bytes are NUL. A UTF-8 text
+// file contains no NUL byte, and a stray one is left to the row checks.
+std::optional<std::string> find_nul_byte_problem(std::string_view text) {
+  const std::string_view sample = text.substr(0, 4096);
+  std::size_t even_nuls = 0, odd_nuls = 0;
+  for (std::size_t i = 0; i < sample.size(); ++i) {
+    if (sample[i] == '\0') ++(i % 2 == 0 ? even_nuls : odd_nuls);
+  }
+  const std::size_t nuls = even_nuls + odd_nuls;
+  if (nuls < 2 || nuls * 4 < sample.size()) return std::nullopt;
+  // "A\0" is little-endian 'A', "\0A" big-endian.
+  const std::string encoding = odd_nuls >= even_nuls ? "UTF-16LE" : "UTF-16BE";
+  return "file is UTF-16 (" + std::to_string(nuls) + " of its first " +
+         std::to_string(sample.size()) + " bytes are NUL, as in " + encoding +
+         " without a byte order mark)" + convert_advice(encoding);
+}
+
+std::optional<std::string> find_line_ending_problem(std::string_view text) {
+  std::size_t line_feeds = 0, lone_returns = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\n') ++line_feeds;
+    // A final "\r" ends the last line and splits nothing.
+    if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] != '\n') ++lone_returns;
+  }
+  if (lone_returns == 0 || lone_returns <= line_feeds) return std::nullopt;
+  return "file has CR-only line endings (classic Mac OS): " + std::to_string(lone_returns) +
+         " line breaks are a lone \\r and " + std::to_string(line_feeds) +
+         " are \\n, so its rows would read as one line; convert the line endings to \\n "
+         "(e.g. tr '\\r' '\\n' < FILE > FILE.unix)";
 }
 
 }  // namespace
@@ -187,16 +277,49 @@ std::string control_character_code(char c) {
 }
 
 std::string shorten_for_message(std::string_view text, std::size_t max_chars) {
-  std::string message_text;
-  for (char c : text.substr(0, max_chars)) {
-    if (is_control_character(c) && c != '\t') {
-      message_text += "\\x" + control_character_code(c).substr(2);
-    } else {
-      message_text += c;
-    }
+  std::size_t end = std::min(max_chars, text.size());
+  // Step back over at most 3 continuation bytes to the start of a character.
+  for (int step = 0; step < 3 && end > 0 && end < text.size() && is_continuation_byte(text[end]);
+       ++step) {
+    --end;
   }
-  if (text.size() > max_chars) message_text += "...";
+
+  std::string message_text;
+  const std::string_view kept = text.substr(0, end);
+  std::size_t i = 0;
+  while (i < kept.size()) {
+    const char c = kept[i];
+    const std::size_t length = utf8_sequence_length(kept.substr(i));
+    const bool visible = length > 1 ? kept.substr(i, length) != kUtf8ByteOrderMark
+                                    : length == 1 && (!is_control_character(c) || c == '\t');
+    if (!visible) {
+      // An invalid byte is escaped alone, so the next one is examined anew.
+      const std::size_t escaped = length == 0 ? 1 : length;
+      for (std::size_t k = 0; k < escaped; ++k) message_text += escape_byte(kept[i + k]);
+      i += escaped;
+      continue;
+    }
+    message_text.append(kept.substr(i, length));
+    i += length;
+  }
+  if (end < text.size()) message_text += "...";
   return message_text;
+}
+
+std::size_t find_invalid_utf8(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const std::size_t length = utf8_sequence_length(text.substr(i));
+    if (length == 0) return i;
+    i += length;
+  }
+  return std::string_view::npos;
+}
+
+std::optional<std::string> find_encoding_problem(std::string_view text) {
+  if (auto problem = find_byte_order_mark_problem(text)) return problem;
+  if (auto problem = find_nul_byte_problem(text)) return problem;
+  return find_line_ending_problem(text);
 }
 
 }  // namespace alphas

@@ -20,6 +20,9 @@ namespace alphas {
 namespace import_detail {
 namespace {
 
+// U+FEFF in UTF-8. TextLines skips it at the start of a file only.
+constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
+
 // A (user, item) pair of the implicit list. Ids are provisional.
 struct ListedPair {
   int32_t user;
@@ -49,7 +52,13 @@ std::string read_source_text(const TableSource& source, const std::string& role)
     throw InputError("cannot read " + file_label(source) + ": it is a directory; set " + role +
                      ".file (--" + role + ") to a file");
   }
-  return read_text(source.file);
+  std::string text = read_text(source.file);
+  // Checked once for the whole file, because a file in another encoding
+  // would otherwise fail on every row with a reason that hides the cause.
+  if (const auto problem = find_encoding_problem(text)) {
+    throw InputError(file_label(source) + ": " + *problem);
+  }
+  return text;
 }
 
 // Calls on_row(fields, line_number, line) for every data row of the table
@@ -89,15 +98,28 @@ int64_t read_rows(std::string_view text, const TableSource& source, const TableL
 // Returns the reason an id field is rejected, or an empty string. `label`
 // is "user" or "item", `column` its 0-based column. Control characters are
 // rejected because no id needs one, and dataset.h5 stores ids as C strings,
-// which a NUL byte would cut short.
+// which a NUL byte would cut short. Bytes that are not valid UTF-8 are
+// rejected because readers such as h5py decode the stored ids as UTF-8.
 std::string check_id_text(const std::string& id, const char* label, std::size_t column) {
   if (id.empty()) return std::string(label) + " id is empty";
+  const std::string where = std::string(label) + " id '" + shorten_for_message(id, 40) +
+                            "' in column " + std::to_string(column) + " (counted from 0)";
   const auto control = std::find_if(id.begin(), id.end(), is_control_character);
-  if (control == id.end()) return {};
-  return std::string(label) + " id '" + shorten_for_message(id, 40) + "' in column " +
-         std::to_string(column) + " (counted from 0) contains the control character " +
-         control_character_code(*control) + " at byte " +
-         std::to_string(control - id.begin() + 1) + " of the id";
+  if (control != id.end()) {
+    return where + " contains the control character " + control_character_code(*control) +
+           " at byte " + std::to_string(control - id.begin() + 1) + " of the id";
+  }
+  const std::size_t invalid = find_invalid_utf8(id);
+  if (invalid != std::string::npos) {
+    return where + " is not valid UTF-8 (byte " + std::to_string(invalid + 1) + " of the id, " +
+           "\\x" + control_character_code(id[invalid]).substr(2) + "); save the file as UTF-8";
+  }
+  const std::size_t mark = id.find(kByteOrderMark);
+  if (mark != std::string::npos) {
+    return where + " contains the byte order mark U+FEFF at byte " + std::to_string(mark + 1) +
+           " of the id; remove it (it is often left where two files were joined)";
+  }
+  return {};
 }
 
 // Returns the reason a rating field is rejected, or an empty string.
@@ -109,13 +131,13 @@ std::string check_rating_text(const std::string& text, double& value, NumberStat
     case NumberStatus::empty:
       return "rating is empty";
     case NumberStatus::not_a_number:
-      return "rating '" + text + "' is not a number";
+      return "rating '" + shorten_for_message(text, 40) + "' is not a number";
     case NumberStatus::not_finite:
-      return "rating '" + text + "' is not a finite number";
+      return "rating '" + shorten_for_message(text, 40) + "' is not a finite number";
     case NumberStatus::out_of_range:
-      return "rating '" + text + "' is out of range";
+      return "rating '" + shorten_for_message(text, 40) + "' is out of range";
   }
-  return "rating '" + text + "' is invalid";
+  return "rating '" + shorten_for_message(text, 40) + "' is invalid";
 }
 
 SourceRecord load_source(const std::string& role_name, const TableSource& source,

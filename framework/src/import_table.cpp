@@ -22,7 +22,7 @@ std::string join(const std::vector<std::string>& fields) {
   std::string text;
   for (std::size_t i = 0; i < fields.size(); ++i) {
     if (i > 0) text += ", ";
-    text += fields[i];
+    text += shorten_for_message(fields[i], 40);
   }
   return text;
 }

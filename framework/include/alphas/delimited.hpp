@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -66,8 +67,23 @@ bool is_control_character(char c);
 std::string control_character_code(char c);
 
 // Shortens text for an error message to its first `max_chars` bytes,
-// marking the cut with "...". Control characters other than tab are shown
-// as \xNN, so that a NUL byte cannot end the message early.
+// marking the cut with "...", and never cutting a UTF-8 character in two.
+// Shown as \xNN: control characters other than tab (so that a NUL byte
+// cannot end the message early), bytes that are not valid UTF-8, and the
+// byte order mark U+FEFF (invisible in a terminal).
 std::string shorten_for_message(std::string_view text, std::size_t max_chars = 120);
+
+// Returns the offset of the first byte of `text` that is not part of a
+// valid UTF-8 sequence (the Unicode Standard, table 3-7: no overlong forms,
+// no surrogates, nothing above U+10FFFF), or std::string_view::npos when all
+// of `text` is valid UTF-8.
+std::size_t find_invalid_utf8(std::string_view text);
+
+// Returns why a whole file's `text` cannot be read as lines of UTF-8, or
+// nullopt: a UTF-16 or UTF-32 byte order mark, many NUL bytes (UTF-16
+// without a byte order mark), or line breaks that are mostly a lone "\r"
+// (classic Mac OS), which would read as one long line. The reason names
+// the fix.
+std::optional<std::string> find_encoding_problem(std::string_view text);
 
 }  // namespace alphas
