@@ -19,6 +19,11 @@ namespace {
 
 constexpr const char* kFamily = "MatrixFactorization";
 
+// The largest K accepted. An update of one user's factors solves a K x K
+// system (K^3 / 3 flops, 4 K^2 bytes), so K = 4096 already takes about
+// 2e10 flops per user.
+constexpr int32_t kMaxFactors = 4096;
+
 }  // namespace
 
 MatrixFactorizationSettings read_settings(AlphaParams& params) {
@@ -26,6 +31,11 @@ MatrixFactorizationSettings read_settings(AlphaParams& params) {
 
   settings.factors =
       size_param_or_name_suffix(params, "number of factors", "MatrixFactorization.10");
+  if (settings.factors > kMaxFactors) {
+    params.reject("K", std::to_string(settings.factors),
+                  "it must be <= " + std::to_string(kMaxFactors) +
+                      " because every ALS update solves a K x K system per user and per item");
+  }
 
   settings.lambda_user = optional_nonnegative_param(params, "lambda_u");
   settings.lambda_item = optional_nonnegative_param(params, "lambda_a");

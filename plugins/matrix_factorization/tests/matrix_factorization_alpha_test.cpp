@@ -192,6 +192,14 @@ TEST(MatrixFactorizationConfigure, ReportsEveryProblemAtOnce) {
   EXPECT_TRUE(problem_keys("MatrixFactorization.10", {{"lambda_u", 0.5}}).empty());
 }
 
+// K stops at 4096: the name suffix and the parameter are both checked.
+TEST(MatrixFactorizationConfigure, HugeFactorCountIsRejected) {
+  EXPECT_TRUE(problem_keys("MF", {{"K", 4096}}).empty());
+  EXPECT_EQ(problem_keys("MF", {{"K", 4097}}), (std::vector<std::string>{"K"}));
+  EXPECT_EQ(problem_keys("MF", {{"K", 2000000000}}), (std::vector<std::string>{"K"}));
+  EXPECT_EQ(problem_keys("MatrixFactorization.30000", {}), (std::vector<std::string>{"K"}));
+}
+
 TEST(MatrixFactorizationConfigure, SettingsComeFromParamsAndName) {
   AlphaSpec spec;
   spec.name = "MatrixFactorization.20";
