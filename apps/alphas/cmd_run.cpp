@@ -124,7 +124,8 @@ void print_summary(const std::vector<NodeStatus>& statuses, const RunReport& rep
               << (ran ? "  (ran now)" : "") << "\n";
   }
   std::cout << "An alpha's RMSE and R2 compare b * prediction with its own target, the residual\n"
-               "it learns, not with the ratings. An ensemble's compare the blend with the ratings.\n";
+               "it learns, not with the ratings. An ensemble's RMSE and R2 compare the blend with\n"
+               "the ratings.\n";
 }
 
 std::string command_text(const Args& args) {
