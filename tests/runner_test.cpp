@@ -192,6 +192,27 @@ TEST_F(RunnerTest, OutputWithoutChecksumsStaysDone) {
   EXPECT_EQ(status(chain_recipe()).at("left").state, OutputState::done);
 }
 
+// A dataset.h5 that no longer has the sha256 its manifest recorded stops
+// the run before any alpha reads it, and no output changes.
+TEST_F(RunnerTest, DamagedDatasetStopsTheRun) {
+  write_text_atomically(dir_.manifest_file(),
+                        nlohmann::json({{"dataset_file",
+                                         {{"name", "dataset.h5"},
+                                          {"sha256", sha256_file(dir_.dataset_file())}}}})
+                            .dump());
+  run(chain_recipe());
+  const ino_t before = inode_of(dir_.alpha_dir("top"));
+  fs::resize_file(dir_.dataset_file(), fs::file_size(dir_.dataset_file()) - 1);
+  try {
+    run(chain_recipe(), {"top"}, true);
+    FAIL() << "a damaged dataset.h5 was accepted";
+  } catch (const InputError& error) {
+    EXPECT_TRUE(contains(error.what(), "dataset.h5 does not match the sha256"));
+    EXPECT_TRUE(contains(error.what(), "import the data again"));
+  }
+  EXPECT_EQ(inode_of(dir_.alpha_dir("top")), before);
+}
+
 TEST_F(RunnerTest, DryRunRunsNothing) {
   Runner runner = make_runner(chain_recipe());
   RunOptions options;

@@ -226,6 +226,8 @@ void Runner::warn_if_other_dataset() const {
 
 void Runner::ensure_dataset() const {
   if (dir_.has_dataset()) {
+    const std::string damaged = runner_detail::damaged_dataset_reason(dir_);
+    if (!damaged.empty()) throw InputError(damaged);
     warn_if_other_dataset();
     return;
   }

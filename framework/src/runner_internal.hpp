@@ -21,6 +21,10 @@ AlphaSpec alpha_spec(const RecipeAlpha& alpha);
 // the manifest, else the sha256 of the manifest itself.
 std::string dataset_hash(const DataDir& dir);
 
+// Returns "" when dataset.h5 has the sha256 that its manifest recorded at
+// import (or the manifest records none), else an error message with the fix.
+std::string damaged_dataset_reason(const DataDir& dir);
+
 // Everything an alpha's output depends on, plus "hash", the sha256 of the
 // rest:
 //   hash = sha256(family, plugin version, params, seed, dataset hash,

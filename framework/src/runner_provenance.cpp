@@ -96,6 +96,27 @@ std::string dataset_hash(const DataDir& dir) {
   return sha256_hex(text);
 }
 
+std::string damaged_dataset_reason(const DataDir& dir) {
+  nlohmann::json manifest;
+  try {
+    manifest = nlohmann::json::parse(read_text(dir.manifest_file()));
+  } catch (const nlohmann::json::exception&) {
+    return "";
+  }
+  const nlohmann::json* recorded = nullptr;
+  if (manifest.is_object() && manifest.contains("dataset_file") &&
+      manifest["dataset_file"].is_object() && manifest["dataset_file"].contains("sha256")) {
+    recorded = &manifest["dataset_file"]["sha256"];
+  }
+  if (recorded == nullptr || !recorded->is_string()) return "";
+  if (sha256_file(dir.dataset_file()) == recorded->get<std::string>()) return "";
+  return "dataset file " + dir.dataset_file().string() +
+         " does not match the sha256 recorded in " + dir.manifest_file().string() +
+         " when it was imported, so it was damaged or edited; import the data again ('alphas "
+         "import', or delete " + dir.dataset_dir().string() +
+         " and rerun with a recipe that names the dataset)";
+}
+
 nlohmann::json alpha_provenance(const RecipeAlpha& alpha, const std::string& plugin_version,
                                 const std::string& dataset_hash,
                                 const std::map<std::string, std::string>& hashes) {
