@@ -57,9 +57,8 @@ fs::path cut_copy(const testing::TempDir& dir, const std::string& name, uint64_t
   return copy;
 }
 
-// Constructs a PluginHost over `directory`, which must hold one damaged
-// file, and returns its load problem message; fails the test when the host
-// skips no file or more than one.
+// Returns the load problem message of the one damaged file in `directory`.
+// Fails the test when the host skips no file or more than one.
 std::string load_error(const fs::path& directory) {
   PluginHost host({directory}, LoadProblemLog::kSilent);
   if (host.load_problems().size() != 1) {

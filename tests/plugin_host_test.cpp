@@ -50,10 +50,9 @@ bool is_loaded(const fs::path& file) {
   return true;
 }
 
-// Constructs a PluginHost over `directories`, which must hold one file that
-// cannot be loaded, and returns that file's load problem message; fails the
-// test when the host skips no file or more than one. `stderr_text` receives
-// what was written to stderr meanwhile.
+// Returns the load problem message of the one file in `directories` that
+// cannot be loaded. Fails the test when the host skips no file or more than
+// one. `stderr_text` receives what the host wrote to stderr.
 std::string load_error(const std::vector<fs::path>& directories,
                        std::string* stderr_text = nullptr) {
   testing::StderrCapture capture;

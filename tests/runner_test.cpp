@@ -957,6 +957,7 @@ TEST_F(CommandTest, CheckRunsEveryPluginsConfigure) {
       GTEST_SKIP() << "plugin family " << family << " is not built in " << ALPHAS_PLUGIN_DIR;
     }
   }
+
   const fs::path recipe = write_recipe(
       "alphas:\n"
       "  UserItemBiases: {family: UserItemBiases, params: {lambda_u: -1, max_iterations: 0}}\n"
@@ -971,6 +972,8 @@ TEST_F(CommandTest, CheckRunsEveryPluginsConfigure) {
       "      levle: 3.0\n");
   const Outcome check = alphas({"check", recipe.string()});
   EXPECT_EQ(check.status, 1);
+
+  // Range and type problems, one per key.
   const std::string file = recipe.string();
   EXPECT_TRUE(contains(check.err, file + ": 7 problems:"));
   EXPECT_TRUE(contains(check.err, file + ":2: UserItemBiases: parameter 'lambda_u' is -1"));
@@ -979,7 +982,8 @@ TEST_F(CommandTest, CheckRunsEveryPluginsConfigure) {
   EXPECT_TRUE(contains(check.err, file + ":4: ItemCF: the number of neighbors is not set"));
   EXPECT_TRUE(contains(check.err, file + ":5: ItemCF.8: parameter 'lambda3' is \"x\", but it "
                                          "must be a number"));
-  // lambda_u is optional: the plugin only checks with contains whether the recipe sets it.
+
+  // Unread parameters. lambda_u is optional: the plugin only checks with contains whether the recipe sets it.
   EXPECT_TRUE(contains(check.err, file + ":10: MF.2: family MatrixFactorization has no parameter "
                                          "'lamda_u'; did you mean 'lambda_u'?"));
   EXPECT_TRUE(contains(check.err, file + ":11: MF.2: family MatrixFactorization has no parameter "

@@ -285,21 +285,21 @@ std::string shorten_for_message(std::string_view text, std::size_t max_chars) {
   }
 
   std::string message_text;
-  const std::string_view kept = text.substr(0, end);
+  const std::string_view shown = text.substr(0, end);
   std::size_t i = 0;
-  while (i < kept.size()) {
-    const char c = kept[i];
-    const std::size_t length = utf8_sequence_length(kept.substr(i));
-    const bool visible = length > 1 ? kept.substr(i, length) != kUtf8ByteOrderMark
+  while (i < shown.size()) {
+    const char c = shown[i];
+    const std::size_t length = utf8_sequence_length(shown.substr(i));
+    const bool visible = length > 1 ? shown.substr(i, length) != kUtf8ByteOrderMark
                                     : length == 1 && (!is_control_character(c) || c == '\t');
     if (!visible) {
       // An invalid byte is escaped alone, so the next one is examined anew.
       const std::size_t escaped = length == 0 ? 1 : length;
-      for (std::size_t k = 0; k < escaped; ++k) message_text += escape_byte(kept[i + k]);
+      for (std::size_t k = 0; k < escaped; ++k) message_text += escape_byte(shown[i + k]);
       i += escaped;
       continue;
     }
-    message_text.append(kept.substr(i, length));
+    message_text.append(shown.substr(i, length));
     i += length;
   }
   if (end < text.size()) message_text += "...";

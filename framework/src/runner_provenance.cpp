@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <optional>
 
 #include "alphas/atomic_file.hpp"
 #include "alphas/error.hpp"
@@ -81,35 +82,36 @@ std::string params_difference(const nlohmann::json& before, const nlohmann::json
 
 }  // namespace
 
+namespace {
+
+// The sha256 of dataset.h5 that the manifest recorded at import, or nothing
+// when `manifest_text` is not JSON or records none.
+std::optional<std::string> recorded_dataset_sha256(const std::string& manifest_text) {
+  nlohmann::json manifest;
+  try {
+    manifest = nlohmann::json::parse(manifest_text);
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;
+  }
+  if (manifest.is_object() && manifest.contains("dataset_file") &&
+      manifest["dataset_file"].is_object() && manifest["dataset_file"].contains("sha256") &&
+      manifest["dataset_file"]["sha256"].is_string()) {
+    return manifest["dataset_file"]["sha256"].get<std::string>();
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::string dataset_hash(const DataDir& dir) {
   const std::string text = read_text(dir.manifest_file());
-  try {
-    const nlohmann::json manifest = nlohmann::json::parse(text);
-    if (manifest.is_object() && manifest.contains("dataset_file") &&
-        manifest["dataset_file"].is_object() && manifest["dataset_file"].contains("sha256") &&
-        manifest["dataset_file"]["sha256"].is_string()) {
-      return manifest["dataset_file"]["sha256"].get<std::string>();
-    }
-  } catch (const nlohmann::json::exception&) {
-    // Not JSON: the manifest's bytes identify the dataset all the same.
-  }
-  return sha256_hex(text);
+  // Without a recorded checksum the manifest's bytes identify the dataset.
+  return recorded_dataset_sha256(text).value_or(sha256_hex(text));
 }
 
 std::string damaged_dataset_reason(const DataDir& dir) {
-  nlohmann::json manifest;
-  try {
-    manifest = nlohmann::json::parse(read_text(dir.manifest_file()));
-  } catch (const nlohmann::json::exception&) {
-    return "";
-  }
-  const nlohmann::json* recorded = nullptr;
-  if (manifest.is_object() && manifest.contains("dataset_file") &&
-      manifest["dataset_file"].is_object() && manifest["dataset_file"].contains("sha256")) {
-    recorded = &manifest["dataset_file"]["sha256"];
-  }
-  if (recorded == nullptr || !recorded->is_string()) return "";
-  if (sha256_file(dir.dataset_file()) == recorded->get<std::string>()) return "";
+  const auto recorded = recorded_dataset_sha256(read_text(dir.manifest_file()));
+  if (!recorded || sha256_file(dir.dataset_file()) == *recorded) return "";
   return "dataset file " + dir.dataset_file().string() +
          " does not match the sha256 recorded in " + dir.manifest_file().string() +
          " when it was imported, so it was damaged or edited; import the data again ('alphas "

@@ -106,8 +106,8 @@ class AlphaParams {
 
   const AlphaSpec& spec() const { return spec_; }
   const std::string& name() const { return spec_.name; }
-  // True when the recipe sets `key`. Asking marks `key` as a parameter the
-  // alpha knows, like get does.
+  // True when the recipe sets `key`. Like get, the call records `key` as a
+  // parameter of the alpha.
   bool contains(const std::string& key) const {
     known_keys_.insert(key);
     return spec_.params.contains(key);
@@ -138,8 +138,8 @@ class AlphaParams {
   // Keys of the recipe's params that the alpha never read, in key order.
   // The preflight and `alphas check` reject each as an unknown parameter.
   std::vector<std::string> unused() const;
-  // Every key the alpha asked for through get or contains, set in the
-  // recipe or not, in key order: the parameter names it knows.
+  // Every key the alpha read through get or contains, set in the recipe or
+  // not, in key order. These are the alpha's parameter names.
   std::vector<std::string> known() const { return {known_keys_.begin(), known_keys_.end()}; }
 
  private:

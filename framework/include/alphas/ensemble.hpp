@@ -114,7 +114,7 @@ std::string ensemble_svg(const nlohmann::json& ensemble);
 
 // Formats ensemble.json's "stacker" object as one line. The line gives why
 // the stacker was not trained, or the trees kept with the RMSE of blend and
-// blend + trees. When no tree improved the holdout, it says so.
+// blend + trees. When no tree improved the holdout, the line states that.
 std::string stacker_summary(const nlohmann::json& stacker);
 
 // Paths of an ensemble's outputs.

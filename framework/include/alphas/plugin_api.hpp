@@ -15,7 +15,7 @@
 
 // Bump when Alpha, AlphaParams, AlphaContext or any type they expose
 // changes layout. Version 2 added the configure phase (Alpha::configure),
-// version 3 the parameter names an alpha asks for (AlphaParams::known).
+// version 3 the parameter names an alpha reads (AlphaParams::known).
 #define ALPHAS_ABI_VERSION 3
 
 // Alpha objects cross the library boundary as C++ objects, so host and
